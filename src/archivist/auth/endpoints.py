@@ -1,0 +1,100 @@
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+
+from archivist.auth import schemas
+from archivist.auth.service import Issued, auth
+from archivist.core.config import Settings
+from archivist.core.deps import CurrentUser, RedisDep, SessionDep, StateDep
+from archivist.core.security import csrf_token
+
+router = APIRouter(tags=["auth"])
+
+
+def _set_cookies(response: Response, settings: Settings, secret: str, issued: Issued) -> None:
+    common = {
+        "max_age": issued.response.expires_in,
+        "samesite": "lax",
+        "secure": settings.auth.cookie_secure,
+        "path": "/",
+    }
+    response.set_cookie(
+        settings.auth.cookie_name, issued.response.access_token, httponly=True, **common  # type: ignore[arg-type]
+    )
+    # Readable by the web UI, which echoes it in the CSRF header on writes.
+    response.set_cookie(
+        settings.auth.csrf_cookie_name, csrf_token(secret, issued.session_id), httponly=False, **common  # type: ignore[arg-type]
+    )
+
+
+def _clear_cookies(response: Response, settings: Settings) -> None:
+    response.delete_cookie(settings.auth.cookie_name, path="/")
+    response.delete_cookie(settings.auth.csrf_cookie_name, path="/")
+
+
+@router.post("/api/auth/register", status_code=status.HTTP_201_CREATED)
+async def register(
+    data: schemas.RegisterRequest, response: Response, state: StateDep, session: SessionDep
+) -> schemas.TokenResponse:
+    """Create an account: a new organization (as its admin) or, with an invite, join one."""
+    issued = await auth.register(session, state.redis, state.settings, state.jwt_secret, data)
+    _set_cookies(response, state.settings, state.jwt_secret, issued)
+    return issued.response
+
+
+@router.post("/api/auth/login")
+async def login(
+    data: schemas.LoginRequest,
+    request: Request,
+    response: Response,
+    state: StateDep,
+    session: SessionDep,
+) -> schemas.TokenResponse:
+    """Sign in with email and password; also sets the session cookie for the web UI."""
+    client_ip = request.client.host if request.client else "unknown"
+    issued = await auth.login(
+        session, state.redis, state.settings, state.jwt_secret, data, client_ip
+    )
+    _set_cookies(response, state.settings, state.jwt_secret, issued)
+    return issued.response
+
+
+@router.post("/api/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(principal: CurrentUser, redis: RedisDep, state: StateDep) -> Response:
+    """End this session: its token stops working at once."""
+    await auth.logout(redis, principal)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _clear_cookies(response, state.settings)
+    return response
+
+
+@router.post("/api/auth/logout-all", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_all(principal: CurrentUser, redis: RedisDep, state: StateDep) -> Response:
+    """End every session of this user, on every device."""
+    await auth.logout_all(redis, principal)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _clear_cookies(response, state.settings)
+    return response
+
+
+@router.get("/api/me")
+async def me(principal: CurrentUser, session: SessionDep) -> schemas.User:
+    return await auth.me(session, principal)
+
+
+@router.post("/api/api-keys", status_code=status.HTTP_201_CREATED)
+async def create_api_key(
+    data: schemas.ApiKeyCreate, principal: CurrentUser, session: SessionDep
+) -> schemas.ApiKeyCreated:
+    """Create an API key for scripts; the key is shown only in this response."""
+    return await auth.create_api_key(session, principal, data)
+
+
+@router.get("/api/api-keys")
+async def list_api_keys(principal: CurrentUser, session: SessionDep) -> dict[str, object]:
+    return {"items": await auth.list_api_keys(session, principal), "next_cursor": None}
+
+
+@router.delete("/api/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_api_key(key_id: uuid.UUID, principal: CurrentUser, session: SessionDep) -> None:
+    await auth.revoke_api_key(session, principal, key_id)

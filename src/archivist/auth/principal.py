@@ -1,0 +1,17 @@
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making the request, as established by a token or an API key."""
+
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+    role: str
+    session_id: str | None = None
+    api_key_id: uuid.UUID | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

@@ -1,0 +1,75 @@
+"""Every query about users, memberships and API keys."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from archivist.auth.schemas import User as UserOut
+from archivist.models import ApiKey, Membership, Organization, User
+
+
+def profile_query() -> Select[tuple[User, Membership, Organization]]:
+    return (
+        select(User, Membership, Organization)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organization, Organization.id == Membership.organization_id)
+    )
+
+
+def to_profile(user: User, membership: Membership, org: Organization) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        organization_id=org.id,
+        organization_name=org.name,
+        role=membership.role,  # type: ignore[arg-type]
+        is_active=membership.is_active,
+        created_at=user.created_at,
+    )
+
+
+class UserRepository:
+    async def by_email(self, session: AsyncSession, email: str) -> User | None:
+        return await session.scalar(select(User).where(User.email == email))
+
+    async def membership(self, session: AsyncSession, user_id: uuid.UUID) -> Membership | None:
+        return await session.scalar(select(Membership).where(Membership.user_id == user_id))
+
+    async def profile(self, session: AsyncSession, user_id: uuid.UUID) -> UserOut | None:
+        row = (await session.execute(profile_query().where(User.id == user_id))).first()
+        return to_profile(*row) if row else None
+
+
+class ApiKeyRepository:
+    async def by_hash(self, session: AsyncSession, key_hash: str) -> ApiKey | None:
+        return await session.scalar(
+            select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+        )
+
+    async def mark_used(self, session: AsyncSession, key_id: uuid.UUID) -> None:
+        await session.execute(
+            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=datetime.now(UTC))
+        )
+
+    async def list_for_user(self, session: AsyncSession, user_id: uuid.UUID) -> list[ApiKey]:
+        rows = await session.scalars(
+            select(ApiKey)
+            .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+            .order_by(ApiKey.created_at.desc())
+        )
+        return list(rows)
+
+    async def revoke(self, session: AsyncSession, user_id: uuid.UUID, key_id: uuid.UUID) -> bool:
+        result = await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+            .returning(ApiKey.id)
+        )
+        return result.first() is not None
+
+
+users = UserRepository()
+api_keys = ApiKeyRepository()

@@ -1,0 +1,45 @@
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SessionCreate(BaseModel):
+    title: str | None = Field(default=None, max_length=200)
+
+
+class SessionUpdate(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    n: int
+    document_id: uuid.UUID
+    chunk_id: uuid.UUID
+    title: str
+    snippet: str
+    page: int | None
+
+
+class Message(BaseModel):
+    id: uuid.UUID
+    role: Literal["user", "assistant"]
+    content: str
+    citations: list[Citation] = []
+    created_at: datetime
+
+
+class Session(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionDetail(Session):
+    messages: list[Message] = []

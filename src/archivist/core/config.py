@@ -1,0 +1,73 @@
+"""Settings: the one place that reads the environment.
+
+Nested groups use `ARCHIVIST_<GROUP>__<FIELD>` (e.g. `ARCHIVIST_AUTH__TOKEN_TTL_SECONDS`); the plain
+`DATABASE_URL` and `REDIS_URL` that operators expect are read as well.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_pre_ping: bool = True
+    pool_timeout_seconds: float = 30.0
+    # Role the application connects as; migrations grant it table privileges.
+    app_role: str = "archivist_app"
+
+
+class AuthSettings(BaseModel):
+    # Signing key for access tokens. Empty: generated once and kept in the data dir.
+    jwt_secret: str = ""
+    token_ttl_seconds: int = 24 * 3600
+    invite_ttl_seconds: int = 7 * 24 * 3600
+    login_failures_per_email: int = 10
+    login_failure_window_seconds: int = 300
+    login_failures_per_ip: int = 30
+    login_ip_window_seconds: int = 60
+    api_requests_per_minute: int = 600
+    cookie_name: str = "archivist_session"
+    csrf_cookie_name: str = "archivist_csrf"
+    csrf_header_name: str = "X-CSRF-Token"
+    cookie_secure: bool = False
+
+
+class WorkerSettings(BaseModel):
+    concurrency: int = 1
+    queues: str = "primary,docprocessing,kg"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ARCHIVIST_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("./archivist-data")
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "ARCHIVIST_DATABASE_URL")
+    )
+    # Owner role used for migrations; defaults to database_url when empty.
+    migration_database_url: str = ""
+    redis_url: str = Field(
+        default="", validation_alias=AliasChoices("REDIS_URL", "ARCHIVIST_REDIS_URL")
+    )
+    cors_origins: list[str] = []
+    log_level: str = "INFO"
+    db: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    worker: WorkerSettings = WorkerSettings()
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "objects"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,104 @@
+"""Database engines, the per-request transaction and its row-level-security context."""
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from archivist.core.config import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def driver_url(url: str, driver: str) -> str:
+    """`postgresql://…` as operators write it, with the driver SQLAlchemy needs."""
+    parsed = make_url(url)
+    return parsed.set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+
+
+def create_async_db_engine(settings: Settings) -> AsyncEngine:
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set (archivist up sets it for the embedded stack)")
+    return create_async_engine(
+        driver_url(settings.database_url, "asyncpg"),
+        pool_size=settings.db.pool_size,
+        max_overflow=settings.db.max_overflow,
+        pool_pre_ping=settings.db.pool_pre_ping,
+        pool_timeout=settings.db.pool_timeout_seconds,
+    )
+
+
+def create_sync_db_engine(url: str, **kwargs: Any) -> Engine:
+    return create_engine(driver_url(url, "psycopg"), **kwargs)
+
+
+TENANT_SQL = text(
+    "SELECT set_config('app.user_id', :user_id, true), set_config('app.org_id', :org_id, true)"
+)
+
+
+async def set_tenant(
+    session: AsyncSession, user_id: uuid.UUID | None, org_id: uuid.UUID | None
+) -> None:
+    """Scope the current transaction to one user in one organization (row-level security)."""
+    await session.execute(
+        TENANT_SQL,
+        {"user_id": str(user_id) if user_id else "", "org_id": str(org_id) if org_id else ""},
+    )
+
+
+async def set_lookup(session: AsyncSession, name: str, value: str) -> None:
+    """Allow one narrow pre-authentication lookup (`app.auth_email`, `app.api_key_hash`, …)."""
+    await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+
+
+def set_tenant_sync(session: Session, user_id: uuid.UUID | None, org_id: uuid.UUID | None) -> None:
+    session.execute(
+        TENANT_SQL,
+        {"user_id": str(user_id) if user_id else "", "org_id": str(org_id) if org_id else ""},
+    )
+
+
+AFTER_COMMIT_KEY = "after_commit"
+
+
+def after_commit(session: AsyncSession | Session, callback: Callable[[], Any]) -> None:
+    """Run `callback` once the transaction commits; it is dropped on rollback."""
+    session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+@asynccontextmanager
+async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on error, then run after-commit callbacks."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            session.info.pop(AFTER_COMMIT_KEY, None)
+            raise
+        for callback in session.info.pop(AFTER_COMMIT_KEY, []):
+            result = callback()
+            if hasattr(result, "__await__"):
+                await result

@@ -1,0 +1,89 @@
+"""Password hashing, access tokens and secret digests."""
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from archivist.core.config import Settings
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+JWT_ALGORITHM = "HS256"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def digest(secret: str) -> str:
+    """sha256 of a high-entropy secret (API key, invite token) for storage and lookup."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def jwt_secret(settings: Settings) -> str:
+    """The configured signing key, or one generated once and kept in the data dir."""
+    if settings.auth.jwt_secret:
+        return settings.auth.jwt_secret
+    path = settings.data_dir / "secrets" / "jwt-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_private(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _write_private(path: Path, value: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(value)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+    session_id: str
+    expires_at: int
+
+
+def issue_token(
+    secret: str, user_id: uuid.UUID, org_id: uuid.UUID, session_id: str, ttl_seconds: int
+) -> tuple[str, TokenClaims]:
+    expires_at = int(time.time()) + ttl_seconds
+    claims = {"sub": str(user_id), "org": str(org_id), "sid": session_id, "exp": expires_at}
+    token = jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
+    return token, TokenClaims(user_id, org_id, session_id, expires_at)
+
+
+def decode_token(secret: str, token: str) -> TokenClaims | None:
+    """The token's claims, or None when it is malformed, tampered with or expired."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "org", "sid", "exp"]}
+        )
+        return TokenClaims(
+            uuid.UUID(claims["sub"]), uuid.UUID(claims["org"]), str(claims["sid"]), int(claims["exp"])
+        )
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+
+
+def csrf_token(secret: str, session_id: str) -> str:
+    """Bound to the session, so it needs no storage and dies with the session."""
+    return hmac.new(secret.encode(), f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()

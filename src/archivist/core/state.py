@@ -1,0 +1,35 @@
+"""Long-lived resources of one API process, created at start-up and closed at shutdown."""
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from archivist.core.config import Settings
+from archivist.core.db import create_async_db_engine
+from archivist.core.redis import create_redis
+from archivist.core.security import jwt_secret
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: "Redis"
+    jwt_secret: str
+
+    @classmethod
+    def create(cls, settings: Settings) -> "AppState":
+        engine = create_async_db_engine(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+            redis=create_redis(settings),
+            jwt_secret=jwt_secret(settings),
+        )
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,69 @@
+"""The embedded PostgreSQL and Redis that `archivist up` and the test suite run."""
+
+import os
+import signal
+import subprocess
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archivist.embedded import ports
+from archivist.embedded import redis as embedded_redis
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+    from archivist.embedded import postgres as embedded_postgres
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class EmbeddedServices:
+    data_dir: Path
+    database_url: str = ""  # the application role
+    migration_url: str = ""  # the owner role
+    redis_url: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start_postgres(self, port: int | None = None) -> None:
+        pgdata = self.data_dir / "postgres"
+        port = port or ports.free_port(HOST)
+        embedded_postgres.init_cluster(pgdata)
+        self.processes["postgres"] = embedded_postgres.start(
+            pgdata, HOST, port, self.logs / "postgres.log"
+        )
+        credentials = embedded_postgres.load_credentials(self.data_dir / "secrets")
+        embedded_postgres.bootstrap(pgdata, port, credentials)
+        self.database_url = embedded_postgres.url(
+            embedded_postgres.APP_ROLE, credentials.app_password, HOST, port
+        )
+        self.migration_url = embedded_postgres.url(
+            embedded_postgres.OWNER_ROLE, credentials.owner_password, HOST, port
+        )
+
+    def start_redis(self, port: int | None = None) -> None:
+        port = port or ports.free_port(HOST)
+        self.processes["redis"] = embedded_redis.start(
+            self.data_dir / "redis", HOST, port, self.logs / "redis.log"
+        )
+        self.redis_url = embedded_redis.url(HOST, port)
+
+    @property
+    def logs(self) -> Path:
+        path = self.data_dir / "logs"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Redis saves on SIGTERM; PostgreSQL's SIGINT is a fast shutdown that loses no commits."""
+        signals = {"postgres": signal.SIGINT, "redis": signal.SIGTERM}
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                os.kill(process.pid, signals.get(name, signal.SIGTERM))
+        for process in self.processes.values():
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()

@@ -1,0 +1,32 @@
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from archivist.auth.session_store import session_store
+from archivist.core.deps import StateDep
+from archivist.core.metrics import active_sessions_total, registry
+from archivist.health.service import health
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+async def get_health(state: StateDep) -> dict[str, object]:
+    """Liveness, with the state of every dependency."""
+    return await health.check(state)
+
+
+@router.get("/ready", responses={503: {"description": "A dependency does not answer"}})
+async def get_ready(state: StateDep) -> JSONResponse:
+    """200 once every dependency answers, else 503 with the same body as /health."""
+    body = await health.check(state)
+    return JSONResponse(body, status_code=200 if body["status"] == "healthy" else 503)
+
+
+@router.get("/metrics", response_class=Response)
+async def get_metrics(state: StateDep) -> Response:
+    try:
+        active_sessions_total.set(await session_store.count_active(state.redis))
+    except Exception:  # metrics must answer even while Redis is down
+        pass
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,33 @@
+"""Every table, one model a file; importing this package registers them all on `Base.metadata`."""
+
+from archivist.models.api_key import ApiKey
+from archivist.models.audit_event import AuditEvent
+from archivist.models.chat_message import ChatMessage
+from archivist.models.chat_session import ChatSession
+from archivist.models.chunk import Chunk
+from archivist.models.citation import Citation
+from archivist.models.document import Document
+from archivist.models.file import File
+from archivist.models.group import Group
+from archivist.models.group_member import GroupMember
+from archivist.models.invite import Invite
+from archivist.models.membership import Membership
+from archivist.models.organization import Organization
+from archivist.models.user import User
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "ChatMessage",
+    "ChatSession",
+    "Chunk",
+    "Citation",
+    "Document",
+    "File",
+    "Group",
+    "GroupMember",
+    "Invite",
+    "Membership",
+    "Organization",
+    "User",
+]

@@ -1,0 +1,91 @@
+"""Every query about organizations, their members, invites and groups."""
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from archivist.auth.repository import profile_query, to_profile
+from archivist.auth.schemas import User as UserOut
+from archivist.models import Group, GroupMember, Invite, Membership, Organization, User
+
+
+class OrganizationRepository:
+    async def get(self, session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
+        return await session.get(Organization, org_id)
+
+    async def members(self, session: AsyncSession, org_id: uuid.UUID) -> list[UserOut]:
+        rows = await session.execute(
+            profile_query().where(Membership.organization_id == org_id).order_by(User.created_at)
+        )
+        return [to_profile(*row) for row in rows]
+
+    async def member(
+        self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Membership | None:
+        return await session.scalar(
+            select(Membership).where(
+                Membership.organization_id == org_id, Membership.user_id == user_id
+            )
+        )
+
+    async def active_admin_count(self, session: AsyncSession, org_id: uuid.UUID) -> int:
+        count = await session.scalar(
+            select(func.count()).where(
+                Membership.organization_id == org_id,
+                Membership.role == "admin",
+                Membership.is_active,
+            )
+        )
+        return int(count or 0)
+
+    async def invite_by_hash(self, session: AsyncSession, token_hash: str) -> Invite | None:
+        return await session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash).with_for_update()
+        )
+
+
+class GroupRepository:
+    async def list(self, session: AsyncSession, org_id: uuid.UUID) -> list[tuple[Group, list[uuid.UUID]]]:
+        groups = list(
+            await session.scalars(
+                select(Group).where(Group.organization_id == org_id).order_by(Group.name)
+            )
+        )
+        members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        rows = await session.execute(
+            select(GroupMember.group_id, GroupMember.user_id).where(
+                GroupMember.organization_id == org_id
+            )
+        )
+        for group_id, user_id in rows:
+            members[group_id].append(user_id)
+        return [(group, members[group.id]) for group in groups]
+
+    async def get(self, session: AsyncSession, org_id: uuid.UUID, group_id: uuid.UUID) -> Group | None:
+        return await session.scalar(
+            select(Group).where(Group.organization_id == org_id, Group.id == group_id)
+        )
+
+    async def by_name(self, session: AsyncSession, org_id: uuid.UUID, name: str) -> Group | None:
+        return await session.scalar(
+            select(Group).where(Group.organization_id == org_id, Group.name == name)
+        )
+
+    async def has_member(self, session: AsyncSession, group_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        return await session.get(GroupMember, (group_id, user_id)) is not None
+
+    async def remove_member(
+        self, session: AsyncSession, group_id: uuid.UUID, user_id: uuid.UUID
+    ) -> bool:
+        result = await session.execute(
+            delete(GroupMember)
+            .where(GroupMember.group_id == group_id, GroupMember.user_id == user_id)
+            .returning(GroupMember.user_id)
+        )
+        return result.first() is not None
+
+
+organizations = OrganizationRepository()
+groups = GroupRepository()

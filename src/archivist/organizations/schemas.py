@@ -1,0 +1,45 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from archivist.auth.schemas import Role
+
+
+class Organization(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
+class InviteCreate(BaseModel):
+    email: EmailStr | None = None
+    role: Role = "member"
+
+
+class InviteCreated(BaseModel):
+    invite_token: str
+    expires_at: datetime
+    email: str | None = None
+    role: Role
+
+
+class UserUpdate(BaseModel):
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class GroupCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Group(BaseModel):
+    id: uuid.UUID
+    name: str
+    member_ids: list[uuid.UUID] = []
+
+
+class GroupMemberAdd(BaseModel):
+    user_id: uuid.UUID
