@@ -8,7 +8,9 @@ from archivist.core.config import get_settings
 from archivist.core.db import Base, create_sync_db_engine
 
 settings = get_settings()
-url = context.config.attributes.get("url") or settings.migration_database_url or settings.database_url
+url = (
+    context.config.attributes.get("url") or settings.migration_database_url or settings.database_url
+)
 if not url:
     raise RuntimeError("Set ARCHIVIST_MIGRATION_DATABASE_URL or DATABASE_URL to run migrations")
 

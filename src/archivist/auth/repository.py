@@ -10,7 +10,7 @@ from archivist.auth.schemas import User as UserOut
 from archivist.models import ApiKey, Membership, Organization, User
 
 
-def profile_query() -> Select[tuple[User, Membership, Organization]]:
+def profile_query() -> Select[User, Membership, Organization]:
     return (
         select(User, Membership, Organization)
         .join(Membership, Membership.user_id == User.id)
@@ -24,7 +24,7 @@ def to_profile(user: User, membership: Membership, org: Organization) -> UserOut
         email=user.email,
         organization_id=org.id,
         organization_name=org.name,
-        role=membership.role,  # type: ignore[arg-type]
+        role=membership.role,
         is_active=membership.is_active,
         created_at=user.created_at,
     )
@@ -39,7 +39,7 @@ class UserRepository:
 
     async def profile(self, session: AsyncSession, user_id: uuid.UUID) -> UserOut | None:
         row = (await session.execute(profile_query().where(User.id == user_id))).first()
-        return to_profile(*row) if row else None
+        return to_profile(row[0], row[1], row[2]) if row else None
 
 
 class ApiKeyRepository:

@@ -56,7 +56,7 @@ class SessionStore:
         # hset on a key that expired between the two calls would resurrect it without a TTL.
         if await redis.exists(key):
             await redis.hset(key, "last_activity_at", int(time.time()))
-        return StoredSession(uuid.UUID(data["user_id"]), uuid.UUID(data["org_id"]))
+        return StoredSession(uuid.UUID(str(data["user_id"])), uuid.UUID(str(data["org_id"])))
 
     async def revoke(self, redis: "Redis", sid: str) -> None:
         data = await redis.hgetall(_session_key(sid))
@@ -64,13 +64,13 @@ class SessionStore:
             pipe.delete(_session_key(sid))
             pipe.zrem(ACTIVE_KEY, sid)
             if data:
-                pipe.srem(_user_key(data["user_id"]), sid)
+                pipe.srem(_user_key(str(data["user_id"])), sid)
             await pipe.execute()
 
     async def revoke_all(self, redis: "Redis", user_id: uuid.UUID) -> None:
         sids = await redis.smembers(_user_key(user_id))
         async with redis.pipeline(transaction=True) as pipe:
-            for sid in sids:
+            for sid in map(str, sids):
                 pipe.delete(_session_key(sid))
                 pipe.zrem(ACTIVE_KEY, sid)
             pipe.delete(_user_key(user_id))

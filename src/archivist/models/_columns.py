@@ -11,7 +11,10 @@ from sqlalchemy.orm import mapped_column
 UUIDPk = Annotated[
     uuid.UUID,
     mapped_column(
-        UUID(as_uuid=True), primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
+        UUID(as_uuid=True),
+        primary_key=True,
+        default=uuid.uuid4,
+        server_default=text("gen_random_uuid()"),
     ),
 ]
 CreatedAt = Annotated[

@@ -19,7 +19,7 @@ class OrganizationRepository:
         rows = await session.execute(
             profile_query().where(Membership.organization_id == org_id).order_by(User.created_at)
         )
-        return [to_profile(*row) for row in rows]
+        return [to_profile(user, membership, org) for user, membership, org in rows]
 
     async def member(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID

@@ -1,0 +1,107 @@
+"""The `archivist` command: the embedded stack and each role on its own."""
+
+import argparse
+import sys
+
+from archivist.core.config import get_settings
+
+
+def cmd_up(_: argparse.Namespace) -> int:
+    from archivist.embedded.supervisor import up
+
+    return up(get_settings())
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "archivist.main:app_factory",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=5,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from archivist.core.logging import configure_logging
+    from archivist.worker.celery_app import celery_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    concurrency = args.concurrency or settings.worker.concurrency
+    celery_app.worker_main(
+        [
+            "worker",
+            "--queues",
+            args.queues,
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            settings.log_level,
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+    return 0
+
+
+def cmd_beat(_: argparse.Namespace) -> int:
+    from archivist.core.logging import configure_logging
+    from archivist.worker.celery_app import celery_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    schedule = settings.data_dir.resolve() / "celerybeat-schedule"
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    celery_app.start(["beat", "--schedule", str(schedule), "--loglevel", settings.log_level])
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from archivist.core.migrate import upgrade
+
+    settings = get_settings()
+    url = settings.migration_database_url or settings.database_url
+    if not url:
+        print("archivist: set ARCHIVIST_MIGRATION_DATABASE_URL or DATABASE_URL", file=sys.stderr)
+        return 1
+    upgrade(url)
+    print("archivist: database is at the latest migration")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="archivist", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the whole stack with embedded services").set_defaults(
+        func=cmd_up
+    )
+    api = commands.add_parser("api", help="run the API server")
+    api.add_argument("--host")
+    api.add_argument("--port", type=int)
+    api.set_defaults(func=cmd_api)
+    worker = commands.add_parser("worker", help="run a Celery worker")
+    worker.add_argument("--queues", default="primary,docprocessing,kg")
+    worker.add_argument("--concurrency", type=int)
+    worker.set_defaults(func=cmd_worker)
+    commands.add_parser("beat", help="run the Celery beat scheduler (exactly one)").set_defaults(
+        func=cmd_beat
+    )
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The Celery application: Redis broker and result backend, three queues, beat schedule."""
+
+from celery import Celery
+
+from archivist.core.config import get_settings
+
+QUEUES = ("primary", "docprocessing", "kg")
+TASK_MODULES = ["archivist.auth.tasks"]
+
+
+def create_celery() -> Celery:
+    settings = get_settings()
+    app = Celery(
+        "archivist", broker=settings.redis_url, backend=settings.redis_url, include=TASK_MODULES
+    )
+    app.conf.update(
+        task_create_missing_queues=True,
+        task_default_queue="primary",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "sessions.prune": {"task": "sessions.prune", "schedule": 300.0},
+        },
+    )
+    return app
+
+
+celery_app = create_celery()

@@ -1,0 +1,133 @@
+"""`archivist up` as a user runs it: a real process tree on a temporary data dir."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from archivist.embedded.ports import free_port
+from tests.factories.accounts import PASSWORD, unique_email
+
+STOP_LIMIT_SECONDS = 15
+
+
+def start_stack(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "ARCHIVIST_DATA_DIR": str(data_dir),
+        "ARCHIVIST_PORT": str(port),
+    }
+    for name in ("DATABASE_URL", "REDIS_URL", "ARCHIVIST_MIGRATION_DATABASE_URL"):
+        env.pop(name, None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "archivist.cli", "up"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_ready(process: subprocess.Popen[str], port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"archivist up exited early ({process.returncode}):\n{output}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("archivist up did not become ready")
+
+
+def stop(process: subprocess.Popen[str], sig: signal.Signals) -> float:
+    tree = psutil.Process(process.pid).children(recursive=True)
+    started = time.monotonic()
+    process.send_signal(sig)
+    process.wait(STOP_LIMIT_SECONDS + 5)
+    elapsed = time.monotonic() - started
+    gone, alive = psutil.wait_procs(tree, timeout=1)
+    assert not alive, f"children still running after stop: {[p.pid for p in alive]}"
+    return elapsed
+
+
+@pytest.fixture
+def stack_dir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "data"
+    for proc in psutil.process_iter(["cmdline"]):
+        if str(tmp_path) in " ".join(proc.info["cmdline"] or []):
+            proc.kill()
+
+
+def test_data_survives_stop_and_start(stack_dir: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    email = unique_email("restart")
+
+    process = start_stack(stack_dir, port)
+    wait_ready(process, port)
+    registered = httpx.post(
+        f"{base}/api/auth/register",
+        json={"email": email, "password": PASSWORD, "organization_name": "Restart Inc"},
+    )
+    assert registered.status_code == 201, registered.text
+    token = registered.json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = httpx.post(f"{base}/api/chat/sessions", json={"title": "kept"}, headers=headers)
+    assert created.status_code == 201, created.text
+
+    elapsed = stop(process, signal.SIGINT)
+    assert process.returncode == 0
+    assert elapsed < STOP_LIMIT_SECONDS
+
+    process = start_stack(stack_dir, port)
+    try:
+        wait_ready(process, port)
+        # The session lives in Redis' append-only file: the old token still works.
+        me = httpx.get(f"{base}/api/me", headers=headers)
+        assert me.status_code == 200, me.text
+        assert me.json()["email"] == email
+        sessions = httpx.get(f"{base}/api/chat/sessions", headers=headers).json()["items"]
+        assert [s["title"] for s in sessions] == ["kept"]
+        login = httpx.post(f"{base}/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+    finally:
+        elapsed = stop(process, signal.SIGTERM)
+    assert process.returncode == 0
+    assert elapsed < STOP_LIMIT_SECONDS
+
+
+def test_taken_port_is_reported_in_one_line(stack_dir: Path) -> None:
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        process = start_stack(stack_dir, port)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert any(f"port {port}" in line and "already in use" in line for line in lines), output
+    assert "Traceback" not in output
+
+
+def test_unwritable_data_dir_is_reported_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    process = start_stack(blocker / "data", free_port())
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "not writable" in output, output
+    assert "Traceback" not in output
+    assert len([line for line in output.splitlines() if line.strip()]) == 1
