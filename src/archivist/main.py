@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             elapsed = time.perf_counter() - started
             path = _route_template(request)
+            principal = getattr(request.state, "principal", None)
             http_requests_total.labels(request.method, path, str(status)).inc()
             http_request_duration_seconds.labels(request.method, path).observe(elapsed)
             logger.info(
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "path": request.url.path,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
+                    "user_id": str(principal.user_id) if principal else None,
+                    "org_id": str(principal.org_id) if principal else None,
                 },
             )
             request_id_var.reset(tokens[0])

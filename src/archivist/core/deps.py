@@ -81,6 +81,7 @@ async def get_principal(request: Request, state: StateDep, session: SessionDep) 
         60,
         "API rate limit reached; slow down",
     )
+    request.state.principal = principal
     user_id_var.set(str(principal.user_id))
     org_id_var.set(str(principal.org_id))
     return principal

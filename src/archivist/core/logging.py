@@ -18,9 +18,11 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": request_id_var.get(),
-            "user_id": user_id_var.get(),
-            "org_id": org_id_var.get(),
+            # A record may carry its own ids (the request log line is written outside the
+            # endpoint's context, where the dependency set them).
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            "user_id": getattr(record, "user_id", None) or user_id_var.get(),
+            "org_id": getattr(record, "org_id", None) or org_id_var.get(),
         }
         for key in ("method", "path", "status", "duration_ms"):
             if hasattr(record, key):

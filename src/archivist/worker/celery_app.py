@@ -2,14 +2,14 @@
 
 from celery import Celery
 
-from archivist.core.config import get_settings
+from archivist.core.config import Settings, get_settings
 
 QUEUES = ("primary", "docprocessing", "kg")
 TASK_MODULES = ["archivist.auth.tasks"]
 
 
-def create_celery() -> Celery:
-    settings = get_settings()
+def create_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
     app = Celery(
         "archivist", broker=settings.redis_url, backend=settings.redis_url, include=TASK_MODULES
     )
