@@ -69,6 +69,12 @@ async def owner_engine(services: EmbeddedServices) -> AsyncIterator[AsyncEngine]
 
 
 @pytest.fixture(autouse=True)
+def forget_cookies(client: AsyncClient) -> None:
+    """The shared client must not stay signed in through a cookie from an earlier test."""
+    client.cookies.clear()
+
+
+@pytest.fixture(autouse=True)
 async def clean_rate_limits(app_state: AppState) -> None:
     redis: Redis = app_state.redis
     keys = [key async for key in redis.scan_iter("rl:*")]

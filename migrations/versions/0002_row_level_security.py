@@ -102,7 +102,9 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
             "update",
             "UPDATE",
             f"({OWN}) OR key_hash = app_setting('app.api_key_hash')",
-            "organization_id = app_org_id() OR key_hash = app_setting('app.api_key_hash')",
+            # Not just the organization: the key must stay its owner's, or a member could
+            # re-bind their key to an admin (an UPDATE without WHERE skips the SELECT policy).
+            f"({OWN}) OR key_hash = app_setting('app.api_key_hash')",
         ),
         ("delete", "DELETE", OWN, None),
     ],
@@ -116,8 +118,11 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         (
             "read",
             "SELECT",
+            # Readable through a visible document only if that document is the file owner's
+            # own: anyone may point a document of theirs at any file id.
             f"{IN_ORG} AND (owner_id = app_user_id() OR app_is_admin() OR EXISTS ("
-            "SELECT 1 FROM documents d WHERE d.file_id = files.id))",
+            "SELECT 1 FROM documents d WHERE d.file_id = files.id"
+            " AND d.owner_id = files.owner_id))",
             None,
         ),
         ("create", "INSERT", None, f"{IN_ORG} AND owner_id = app_user_id()"),

@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from archivist.core.config import get_settings
+from archivist.core.errors import AppError
 
 
 def cmd_up(_: argparse.Namespace) -> int:
@@ -63,6 +64,46 @@ def cmd_beat(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from archivist.embedded.stack_env import read_stack_env
+    from archivist.ingestion.bulk import ingest, print_summary
+
+    settings = get_settings()
+    running = read_stack_env(settings.data_dir.resolve())
+    settings = settings.model_copy(
+        update={
+            "database_url": settings.database_url or running.get("DATABASE_URL", ""),
+            "redis_url": settings.redis_url or running.get("REDIS_URL", ""),
+        }
+    )
+    console = Console(stderr=True)
+    if not settings.database_url or not settings.redis_url:
+        console.print(
+            "archivist: no running stack found; start `archivist up` (same ARCHIVIST_DATA_DIR) "
+            "or set DATABASE_URL and REDIS_URL"
+        )
+        return 1
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        console.print(f"archivist: no such file or folder: {', '.join(missing)}")
+        return 1
+    fields = {"visibility": args.visibility, "group_ids": args.groups or ""}
+    try:
+        report = asyncio.run(
+            ingest(settings, [Path(p) for p in args.paths], args.user, fields, args.wait, console)
+        )
+    except AppError as exc:
+        console.print(f"archivist: {exc.detail}")
+        return 1
+    print_summary(report, console)
+    return 0 if not report.rejected and not report.failures else 2
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     from archivist.core.migrate import upgrade
 
@@ -94,6 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_beat
     )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    ingest = commands.add_parser("ingest", help="upload files and folders as a user")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--user", required=True, metavar="EMAIL", help="owner of the documents")
+    ingest.add_argument(
+        "--visibility", choices=["private", "organization", "groups"], default="private"
+    )
+    ingest.add_argument(
+        "--groups", metavar="IDS", help="comma-separated group ids (visibility groups)"
+    )
+    ingest.add_argument(
+        "--wait",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="follow indexing until every document is final (default: yes)",
+    )
+    ingest.set_defaults(func=cmd_ingest)
     return parser
 
 

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from archivist.auth.endpoints import router as auth_router
 from archivist.chat.endpoints import router as chat_router
 from archivist.core.config import Settings, get_settings
-from archivist.core.errors import install_error_handlers
+from archivist.core.errors import error_response, install_error_handlers
 from archivist.core.logging import configure_logging, org_id_var, request_id_var, user_id_var
 from archivist.core.metrics import http_request_duration_seconds, http_requests_total
 from archivist.core.state import AppState
@@ -64,7 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                # Rendered here rather than by Starlette's outermost handler, so that the one
+                # response most worth correlating carries its request id too.
+                logger.exception("unhandled error")
+                response = error_response(500, "InternalError", "Internal server error")
             status = response.status_code
             response.headers["X-Request-ID"] = request_id
             return response
@@ -92,7 +98,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             user_id_var.reset(tokens[1])
             org_id_var.reset(tokens[2])
 
-    for router in (health_router, auth_router, organizations_router, chat_router):
+    for router in (
+        health_router,
+        auth_router,
+        organizations_router,
+        chat_router,
+    ):
         app.include_router(router)
     return app
 

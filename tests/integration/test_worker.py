@@ -13,7 +13,8 @@ from archivist.auth.session_store import ACTIVE_KEY
 from archivist.core.config import Settings
 from archivist.core.state import AppState
 from archivist.embedded.services import EmbeddedServices
-from archivist.worker.celery_app import QUEUES, create_celery
+from archivist.worker.celery_app import create_celery
+from archivist.worker.task_names import QUEUES
 from tests.factories.accounts import register_org
 
 

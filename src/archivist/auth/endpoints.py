@@ -6,6 +6,7 @@ from archivist.auth import schemas
 from archivist.auth.service import Issued, auth
 from archivist.core.config import Settings
 from archivist.core.deps import CurrentUser, RedisDep, SessionDep, StateDep
+from archivist.core.pagination import Cursor, Limit, Page
 from archivist.core.security import csrf_token
 
 router = APIRouter(tags=["auth"])
@@ -19,11 +20,17 @@ def _set_cookies(response: Response, settings: Settings, secret: str, issued: Is
         "path": "/",
     }
     response.set_cookie(
-        settings.auth.cookie_name, issued.response.access_token, httponly=True, **common  # type: ignore[arg-type]
+        settings.auth.cookie_name,
+        issued.response.access_token,
+        httponly=True,
+        **common,  # type: ignore[arg-type]
     )
     # Readable by the web UI, which echoes it in the CSRF header on writes.
     response.set_cookie(
-        settings.auth.csrf_cookie_name, csrf_token(secret, issued.session_id), httponly=False, **common  # type: ignore[arg-type]
+        settings.auth.csrf_cookie_name,
+        csrf_token(secret, issued.session_id),
+        httponly=False,
+        **common,  # type: ignore[arg-type]
     )
 
 
@@ -91,8 +98,11 @@ async def create_api_key(
 
 
 @router.get("/api/api-keys")
-async def list_api_keys(principal: CurrentUser, session: SessionDep) -> dict[str, object]:
-    return {"items": await auth.list_api_keys(session, principal), "next_cursor": None}
+async def list_api_keys(
+    principal: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[schemas.ApiKey]:
+    """The caller's API keys (never their secrets)."""
+    return await auth.list_api_keys(session, principal, limit, cursor)
 
 
 @router.delete("/api/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,11 @@
-from archivist.core.errors import AppError, Conflict, Forbidden, InvalidPayload, NotAuthenticated, NotFound
+from archivist.core.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    InvalidPayload,
+    NotAuthenticated,
+    NotFound,
+)
 
 
 class InvalidCredentials(NotAuthenticated):

@@ -7,6 +7,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archivist.auth.schemas import User as UserOut
+from archivist.core.pagination import keyset_after
 from archivist.models import ApiKey, Membership, Organization, User
 
 
@@ -53,13 +54,16 @@ class ApiKeyRepository:
             update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=datetime.now(UTC))
         )
 
-    async def list_for_user(self, session: AsyncSession, user_id: uuid.UUID) -> list[ApiKey]:
-        rows = await session.scalars(
-            select(ApiKey)
-            .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
-            .order_by(ApiKey.created_at.desc())
-        )
-        return list(rows)
+    async def list_for_user(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+    ) -> list[ApiKey]:
+        query = select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        query = keyset_after(query, ApiKey.created_at, ApiKey.id, after).limit(limit)
+        return list(await session.scalars(query))
 
     async def revoke(self, session: AsyncSession, user_id: uuid.UUID, key_id: uuid.UUID) -> bool:
         result = await session.execute(

@@ -4,6 +4,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from archivist.core.types import Name
+
 Role = Literal["admin", "member"]
 
 
@@ -20,13 +22,15 @@ class User(BaseModel):
 class RegisterRequest(BaseModel):
     email: EmailStr
     password: str = Field(min_length=12, max_length=1024)
-    organization_name: str | None = Field(default=None, min_length=1, max_length=200)
+    organization_name: Name | None = None
     invite_token: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def one_way_in(self) -> Self:
         if bool(self.organization_name) == bool(self.invite_token):
-            raise ValueError("give exactly one of organization_name (new organization) or invite_token")
+            raise ValueError(
+                "give exactly one of organization_name (new organization) or invite_token"
+            )
         return self
 
 
@@ -43,7 +47,7 @@ class TokenResponse(BaseModel):
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 class ApiKey(BaseModel):

@@ -26,6 +26,7 @@ from archivist.auth.session_store import session_store
 from archivist.core import rate_limit
 from archivist.core.config import Settings
 from archivist.core.db import set_lookup, set_tenant
+from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import (
     decode_token,
     digest,
@@ -92,11 +93,15 @@ class AuthService:
         email_key = f"rl:login-failures:email:{digest(email)}"
         ip_key = f"rl:login-failures:ip:{client_ip}"
         await rate_limit.check(
-            redis, email_key, auth.login_failures_per_email,
+            redis,
+            email_key,
+            auth.login_failures_per_email,
             "Too many failed sign-ins for this account; wait before trying again",
         )
         await rate_limit.check(
-            redis, ip_key, auth.login_failures_per_ip,
+            redis,
+            ip_key,
+            auth.login_failures_per_ip,
             "Too many failed sign-ins from this address; wait before trying again",
         )
         await set_lookup(session, "app.auth_email", email)
@@ -111,7 +116,9 @@ class AuthService:
         if membership is None or not membership.is_active:
             raise AccountDeactivated()
         await redis.delete(email_key)
-        return await self._issue(session, redis, settings, secret, user.id, membership.organization_id)
+        return await self._issue(
+            session, redis, settings, secret, user.id, membership.organization_id
+        )
 
     async def _issue(
         self,
@@ -159,6 +166,20 @@ class AuthService:
             raise AccountDeactivated()
         return Principal(user_id, org_id, membership.role, session_id=sid, api_key_id=api_key_id)
 
+    async def principal_for_email(self, session: AsyncSession, email: str) -> Principal:
+        """Act as an existing user without their password (operator tools on the server)."""
+        await set_lookup(session, "app.auth_email", normalize_email(email))
+        user = await user_repo.by_email(session, normalize_email(email))
+        await set_lookup(session, "app.auth_email", "")
+        if user is None:
+            raise InvalidCredentials(f"No account with the email {email}")
+        await set_tenant(session, user.id, None)
+        membership = await user_repo.membership(session, user.id)
+        if membership is None or not membership.is_active:
+            raise AccountDeactivated()
+        await set_tenant(session, user.id, membership.organization_id)
+        return Principal(user.id, membership.organization_id, membership.role)
+
     async def logout(self, redis: "Redis", principal: Principal) -> None:
         if principal.session_id:
             await session_store.revoke(redis, principal.session_id)
@@ -185,23 +206,29 @@ class AuthService:
         )
         session.add(row)
         await session.flush()
-        await audit.record(session, principal.org_id, principal.user_id, "api_key.created", "api_key", row.id)
+        await audit.record(
+            session, principal.org_id, principal.user_id, "api_key.created", "api_key", row.id
+        )
         return schemas.ApiKeyCreated(
             id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at, key=key
         )
 
-    async def list_api_keys(self, session: AsyncSession, principal: Principal) -> list[schemas.ApiKey]:
-        return [
-            schemas.ApiKey.model_validate(row)
-            for row in await api_key_repo.list_for_user(session, principal.user_id)
-        ]
+    async def list_api_keys(
+        self, session: AsyncSession, principal: Principal, limit: int, cursor: str | None
+    ) -> Page[schemas.ApiKey]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await api_key_repo.list_for_user(session, principal.user_id, limit + 1, after)
+        rows, next_cursor = cut(rows, limit, lambda key: (key.created_at, key.id))
+        return Page(items=[schemas.ApiKey.model_validate(r) for r in rows], next_cursor=next_cursor)
 
     async def revoke_api_key(
         self, session: AsyncSession, principal: Principal, key_id: uuid.UUID
     ) -> None:
         if not await api_key_repo.revoke(session, principal.user_id, key_id):
             raise ApiKeyNotFound()
-        await audit.record(session, principal.org_id, principal.user_id, "api_key.revoked", "api_key", key_id)
+        await audit.record(
+            session, principal.org_id, principal.user_id, "api_key.revoked", "api_key", key_id
+        )
 
 
 auth = AuthService()

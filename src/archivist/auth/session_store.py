@@ -48,7 +48,7 @@ class SessionStore:
         return sid
 
     async def touch(self, redis: "Redis", sid: str) -> StoredSession | None:
-        """The live session for `sid`, with its last activity updated; None once revoked or expired."""
+        """The live session for `sid` (last activity updated); None once revoked or expired."""
         key = _session_key(sid)
         data = await redis.hgetall(key)
         if not data:

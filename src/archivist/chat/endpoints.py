@@ -38,5 +38,7 @@ async def rename_session(
 
 
 @router.delete("/api/chat/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_session(session_id: SessionID, principal: CurrentUser, session: SessionDep) -> None:
+async def delete_session(
+    session_id: SessionID, principal: CurrentUser, session: SessionDep
+) -> None:
     await chat.delete_session(session, principal, session_id)

@@ -4,9 +4,10 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from archivist.core.pagination import keyset_after
 from archivist.models import ChatMessage, ChatSession, Citation
 
 
@@ -19,16 +20,8 @@ class ChatRepository:
         after: tuple[datetime, uuid.UUID] | None,
     ) -> list[ChatSession]:
         query = select(ChatSession).where(ChatSession.user_id == user_id)
-        if after is not None:
-            at, row_id = after
-            query = query.where(
-                or_(
-                    ChatSession.updated_at < at,
-                    and_(ChatSession.updated_at == at, ChatSession.id < row_id),
-                )
-            )
-        query = query.order_by(ChatSession.updated_at.desc(), ChatSession.id.desc()).limit(limit)
-        return list(await session.scalars(query))
+        query = keyset_after(query, ChatSession.updated_at, ChatSession.id, after)
+        return list(await session.scalars(query.limit(limit)))
 
     async def get_session(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID

@@ -4,13 +4,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archivist.core.types import Name
+
 
 class SessionCreate(BaseModel):
     title: str | None = Field(default=None, max_length=200)
 
 
 class SessionUpdate(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name
 
 
 class Citation(BaseModel):

@@ -8,7 +8,7 @@ from archivist.auth.principal import Principal
 from archivist.chat import schemas
 from archivist.chat.exceptions import ChatSessionNotFound
 from archivist.chat.repository import chat_repo
-from archivist.core.pagination import Page, decode_cursor, encode_cursor
+from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.models import ChatSession
 
 DEFAULT_TITLE = "New chat"
@@ -30,11 +30,10 @@ class ChatService:
     ) -> Page[schemas.Session]:
         after = decode_cursor(cursor) if cursor else None
         rows = await chat_repo.list_sessions(session, principal.user_id, limit + 1, after)
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id)
-        return Page(items=[schemas.Session.model_validate(r) for r in rows], next_cursor=next_cursor)
+        rows, next_cursor = cut(rows, limit, lambda row: (row.updated_at, row.id))
+        return Page(
+            items=[schemas.Session.model_validate(r) for r in rows], next_cursor=next_cursor
+        )
 
     async def get_session(
         self, session: AsyncSession, principal: Principal, session_id: uuid.UUID

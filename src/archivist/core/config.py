@@ -36,6 +36,41 @@ class AuthSettings(BaseModel):
     cookie_secure: bool = False
 
 
+class S3Settings(BaseModel):
+    """An S3-API object store; used when `bucket` is set, else the local folder in the data dir."""
+
+    bucket: str = ""
+    endpoint_url: str = ""  # empty: AWS
+    region: str = "us-east-1"
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    path_style: bool = True  # MinIO, Ceph and Swift want path-style addressing
+    server_side_encryption: str = "AES256"  # empty to disable where the server lacks SSE
+    presign_expiry_seconds: int = 300
+    create_bucket: bool = False
+
+
+class EmbeddingSettings(BaseModel):
+    # "local" (all-MiniLM-L6-v2 on torch), "onnx-int8" (the same model quantized), or "openai"
+    # (any OpenAI-compatible /v1/embeddings server: TEI, vLLM, Ollama, OpenAI).
+    provider: str = "local"
+    batch_size: int = 32
+    base_url: str = ""
+    api_key: str = ""
+    model: str = "all-MiniLM-L6-v2"
+    timeout_seconds: float = 60.0
+
+
+class IngestionSettings(BaseModel):
+    # A document in `processing` (or `queued`) longer than this is re-queued by the sweeper.
+    stuck_after_seconds: int = 900
+    sweep_interval_seconds: float = 60.0
+    max_retries: int = 5
+    extraction_timeout_seconds: int = 120
+    extraction_memory_mb: int = 1024
+    max_uncompressed_mb: int = 200
+
+
 class WorkerSettings(BaseModel):
     concurrency: int = 1
     queues: str = "primary,docprocessing,kg"
@@ -58,10 +93,14 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("REDIS_URL", "ARCHIVIST_REDIS_URL")
     )
     cors_origins: list[str] = []
+    max_upload_mb: int = 100
     log_level: str = "INFO"
     db: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     worker: WorkerSettings = WorkerSettings()
+    s3: S3Settings = S3Settings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    ingestion: IngestionSettings = IngestionSettings()
 
     @property
     def storage_dir(self) -> Path:

@@ -82,11 +82,24 @@ def set_tenant_sync(session: Session, user_id: uuid.UUID | None, org_id: uuid.UU
 
 
 AFTER_COMMIT_KEY = "after_commit"
+AFTER_ROLLBACK_KEY = "after_rollback"
 
 
 def after_commit(session: AsyncSession | Session, callback: Callable[[], Any]) -> None:
     """Run `callback` once the transaction commits; it is dropped on rollback."""
     session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
+
+
+def after_rollback(session: AsyncSession | Session, callback: Callable[[], Any]) -> None:
+    """Run `callback` if the transaction rolls back (undo work outside the database)."""
+    session.info.setdefault(AFTER_ROLLBACK_KEY, []).append(callback)
+
+
+async def _run(callbacks: list[Callable[[], Any]]) -> None:
+    for callback in callbacks:
+        result = callback()
+        if hasattr(result, "__await__"):
+            await result
 
 
 @asynccontextmanager
@@ -101,8 +114,7 @@ async def transaction(
         except BaseException:
             await session.rollback()
             session.info.pop(AFTER_COMMIT_KEY, None)
+            await _run(session.info.pop(AFTER_ROLLBACK_KEY, []))
             raise
-        for callback in session.info.pop(AFTER_COMMIT_KEY, []):
-            result = callback()
-            if hasattr(result, "__await__"):
-                await result
+        session.info.pop(AFTER_ROLLBACK_KEY, None)
+        await _run(session.info.pop(AFTER_COMMIT_KEY, []))

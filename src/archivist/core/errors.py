@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,19 @@ def install_error_handlers(app: FastAPI) -> None:
         name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, name, str(exc.detail), headers)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 ("data exception") is a value the database cannot store, such as a
+        # NUL character in a name: bad input, so 422 rather than 500.
+        sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+        if sqlstate.startswith("22"):
+            logger.info("rejected value the database cannot store (SQLSTATE %s)", sqlstate)
+            return error_response(
+                422, "InvalidPayload", "A value contains characters or data that cannot be stored"
+            )
+        logger.exception("database error", exc_info=exc)
+        return error_response(500, "InternalError", "Internal server error")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -3,11 +3,13 @@
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select, and_, or_
 
 from archivist.core.errors import InvalidPayload
 
@@ -32,5 +34,28 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, row_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(at), uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise InvalidPayload("cursor: not a cursor this API returned") from exc
+
+
+R = TypeVar("R")
+
+
+def cut(
+    rows: list[R], limit: int, key: Callable[[R], tuple[datetime, uuid.UUID]]
+) -> tuple[list[R], str | None]:
+    """Given up to limit+1 rows, the page and the cursor of the next one (None on the last)."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(*key(rows[-1]))
+
+
+def keyset_after(
+    query: Select[Any], at_column: Any, id_column: Any, after: tuple[datetime, uuid.UUID] | None
+) -> Select[Any]:
+    """Rows strictly after the cursor, newest first by (at, id)."""
+    if after is not None:
+        at, row_id = after
+        query = query.where(or_(at_column < at, and_(at_column == at, id_column < row_id)))
+    return query.order_by(at_column.desc(), id_column.desc())

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from celery import Celery
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -9,6 +10,9 @@ from archivist.core.config import Settings
 from archivist.core.db import create_async_db_engine
 from archivist.core.redis import create_redis
 from archivist.core.security import jwt_secret
+from archivist.storage.base import ObjectStore
+from archivist.storage.factory import create_object_store
+from archivist.worker.celery_app import create_celery
 
 
 @dataclass
@@ -18,6 +22,8 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: "Redis"
     jwt_secret: str
+    store: ObjectStore
+    celery: Celery
 
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
@@ -28,6 +34,8 @@ class AppState:
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
             redis=create_redis(settings),
             jwt_secret=jwt_secret(settings),
+            store=create_object_store(settings),
+            celery=create_celery(settings),
         )
 
     async def close(self) -> None:

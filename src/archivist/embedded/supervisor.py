@@ -8,6 +8,7 @@ saves) and PostgreSQL (fast shutdown: committed data is safe), all within ~15 s.
 import contextlib
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from archivist.core.migrate import upgrade
 from archivist.core.security import jwt_secret
 from archivist.embedded import ports
 from archivist.embedded.services import EmbeddedServices
+from archivist.embedded.stack_env import clear_stack_env, write_stack_env
 
 READY_TIMEOUT_SECONDS = 90
 ROLE_STOP_SECONDS = 8
@@ -116,12 +118,17 @@ class Stack:
         upgrade(migration_url or database_url)
         settings.storage_dir.resolve().mkdir(parents=True, exist_ok=True)
         jwt_secret(settings.model_copy(update={"data_dir": self.data_dir}))
+        metrics_dir = self.data_dir / "run" / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)  # counters restart with the processes
+        metrics_dir.mkdir(parents=True)
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "ARCHIVIST_DATA_DIR": str(self.data_dir),
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         }
+        write_stack_env(self.data_dir, {"DATABASE_URL": database_url, "REDIS_URL": redis_url})
         cli = [sys.executable, "-m", "archivist.cli"]
         self.roles = [
             Role("api", [*cli, "api"]),
@@ -202,6 +209,7 @@ class Stack:
                 process.kill()  # unacknowledged tasks go back to the queue (acks_late)
                 process.wait()
         self.services.stop(timeout=SERVICE_STOP_SECONDS)
+        clear_stack_env(self.data_dir)
 
 
 def up(settings: Settings) -> int:

@@ -2,12 +2,13 @@ import contextlib
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from archivist.auth.session_store import session_store
 from archivist.core.deps import StateDep
-from archivist.core.metrics import active_sessions_total, registry
+from archivist.core.metrics import active_sessions_total, exposition, queue_depth
 from archivist.health.service import health
+from archivist.worker.task_names import QUEUES
 
 router = APIRouter(tags=["operations"])
 
@@ -29,4 +30,6 @@ async def get_ready(state: StateDep) -> JSONResponse:
 async def get_metrics(state: StateDep) -> Response:
     with contextlib.suppress(Exception):  # metrics must answer even while Redis is down
         active_sessions_total.set(await session_store.count_active(state.redis))
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        for queue in QUEUES:
+            queue_depth.labels(queue).set(await state.redis.llen(queue))
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,7 +1,6 @@
 """Dependency checks behind /health and /ready."""
 
 import asyncio
-import os
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -43,13 +42,7 @@ class HealthService:
         return await self._guard(state.redis.ping())
 
     async def _object_store(self, state: AppState) -> str:
-        def probe() -> None:
-            folder = state.settings.storage_dir
-            folder.mkdir(parents=True, exist_ok=True)
-            if not os.access(folder, os.W_OK):
-                raise PermissionError(str(folder))
-
-        return await self._guard(asyncio.to_thread(probe))
+        return await self._guard(asyncio.to_thread(state.store.check))
 
     async def _index(self, state: AppState) -> str:
         async def probe() -> None:

@@ -10,6 +10,7 @@ from archivist.models.document import Document
 from archivist.models.file import File
 from archivist.models.group import Group
 from archivist.models.group_member import GroupMember
+from archivist.models.ingestion_attempt import IngestionAttempt
 from archivist.models.invite import Invite
 from archivist.models.membership import Membership
 from archivist.models.organization import Organization
@@ -26,6 +27,7 @@ __all__ = [
     "File",
     "Group",
     "GroupMember",
+    "IngestionAttempt",
     "Invite",
     "Membership",
     "Organization",

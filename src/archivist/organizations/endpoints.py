@@ -1,7 +1,16 @@
 from fastapi import APIRouter, status
 
 from archivist.auth.schemas import User
-from archivist.core.deps import AdminUser, CurrentUser, GroupID, RedisDep, SessionDep, SettingsDep, UserID
+from archivist.core.deps import (
+    AdminUser,
+    CurrentUser,
+    GroupID,
+    RedisDep,
+    SessionDep,
+    SettingsDep,
+    UserID,
+)
+from archivist.core.pagination import Cursor, Limit, Page
 from archivist.organizations import schemas
 from archivist.organizations.service import organization
 
@@ -24,8 +33,11 @@ async def create_invite(
 
 
 @router.get("/api/organization/users")
-async def list_users(principal: AdminUser, session: SessionDep) -> dict[str, object]:
-    return {"items": await organization.list_users(session, principal), "next_cursor": None}
+async def list_users(
+    principal: AdminUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[User]:
+    """Members of the organization, newest first."""
+    return await organization.list_users(session, principal, limit, cursor)
 
 
 @router.patch("/api/organization/users/{user_id}")
@@ -48,8 +60,10 @@ async def create_group(
 
 
 @router.get("/api/groups")
-async def list_groups(principal: CurrentUser, session: SessionDep) -> dict[str, object]:
-    return {"items": await organization.list_groups(session, principal), "next_cursor": None}
+async def list_groups(
+    principal: CurrentUser, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[schemas.Group]:
+    return await organization.list_groups(session, principal, limit, cursor)
 
 
 @router.post("/api/groups/{group_id}/members", status_code=status.HTTP_204_NO_CONTENT)

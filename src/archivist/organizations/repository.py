@@ -2,12 +2,14 @@
 
 import uuid
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archivist.auth.repository import profile_query, to_profile
 from archivist.auth.schemas import User as UserOut
+from archivist.core.pagination import keyset_after
 from archivist.models import Group, GroupMember, Invite, Membership, Organization, User
 
 
@@ -15,11 +17,19 @@ class OrganizationRepository:
     async def get(self, session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
         return await session.get(Organization, org_id)
 
-    async def members(self, session: AsyncSession, org_id: uuid.UUID) -> list[UserOut]:
-        rows = await session.execute(
-            profile_query().where(Membership.organization_id == org_id).order_by(User.created_at)
-        )
-        return [to_profile(user, membership, org) for user, membership, org in rows]
+    async def members(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+    ) -> list[UserOut]:
+        query = profile_query().where(Membership.organization_id == org_id)
+        query = keyset_after(query, User.created_at, User.id, after).limit(limit)
+        return [
+            to_profile(user, membership, org)
+            for user, membership, org in await session.execute(query)
+        ]
 
     async def member(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID
@@ -47,23 +57,29 @@ class OrganizationRepository:
 
 
 class GroupRepository:
-    async def list(self, session: AsyncSession, org_id: uuid.UUID) -> list[tuple[Group, list[uuid.UUID]]]:
-        groups = list(
-            await session.scalars(
-                select(Group).where(Group.organization_id == org_id).order_by(Group.name)
-            )
-        )
+    async def with_members(
+        self,
+        session: AsyncSession,
+        org_id: uuid.UUID,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+    ) -> list[tuple[Group, list[uuid.UUID]]]:
+        query = select(Group).where(Group.organization_id == org_id)
+        query = keyset_after(query, Group.created_at, Group.id, after).limit(limit)
+        groups = list(await session.scalars(query))
         members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         rows = await session.execute(
             select(GroupMember.group_id, GroupMember.user_id).where(
-                GroupMember.organization_id == org_id
+                GroupMember.group_id.in_([group.id for group in groups])
             )
         )
         for group_id, user_id in rows:
             members[group_id].append(user_id)
         return [(group, members[group.id]) for group in groups]
 
-    async def get(self, session: AsyncSession, org_id: uuid.UUID, group_id: uuid.UUID) -> Group | None:
+    async def get(
+        self, session: AsyncSession, org_id: uuid.UUID, group_id: uuid.UUID
+    ) -> Group | None:
         return await session.scalar(
             select(Group).where(Group.organization_id == org_id, Group.id == group_id)
         )
@@ -73,7 +89,9 @@ class GroupRepository:
             select(Group).where(Group.organization_id == org_id, Group.name == name)
         )
 
-    async def has_member(self, session: AsyncSession, group_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    async def has_member(
+        self, session: AsyncSession, group_id: uuid.UUID, user_id: uuid.UUID
+    ) -> bool:
         return await session.get(GroupMember, (group_id, user_id)) is not None
 
     async def remove_member(

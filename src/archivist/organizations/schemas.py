@@ -1,9 +1,10 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr
 
 from archivist.auth.schemas import Role
+from archivist.core.types import Name
 
 
 class Organization(BaseModel):
@@ -32,7 +33,7 @@ class UserUpdate(BaseModel):
 
 
 class GroupCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 class Group(BaseModel):

@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from archivist.audit.service import audit
 from archivist.auth.exceptions import InvalidInvite
 from archivist.auth.principal import Principal
+from archivist.auth.repository import users as user_repo
 from archivist.auth.schemas import User as UserOut
 from archivist.auth.session_store import session_store
 from archivist.core.db import set_lookup, set_tenant
 from archivist.core.errors import NotFound
+from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import digest
 from archivist.models import Group, GroupMember, Invite, Membership, Organization
 from archivist.organizations import schemas
@@ -30,9 +32,7 @@ from archivist.organizations.repository import organizations as org_repo
 
 
 class OrganizationService:
-    async def create(
-        self, session: AsyncSession, name: str, founder_id: uuid.UUID
-    ) -> Organization:
+    async def create(self, session: AsyncSession, name: str, founder_id: uuid.UUID) -> Organization:
         """A new organization with `founder_id` as its first admin. The user row must exist."""
         org = Organization(id=uuid.uuid4(), name=name.strip())
         await set_tenant(session, founder_id, org.id)
@@ -40,10 +40,14 @@ class OrganizationService:
         await session.flush()
         session.add(Membership(organization_id=org.id, user_id=founder_id, role="admin"))
         await session.flush()
-        await audit.record(session, org.id, founder_id, "organization.created", "organization", org.id)
+        await audit.record(
+            session, org.id, founder_id, "organization.created", "organization", org.id
+        )
         return org
 
-    async def accept_invite(self, session: AsyncSession, token: str, user_id: uuid.UUID, email: str) -> uuid.UUID:
+    async def accept_invite(
+        self, session: AsyncSession, token: str, user_id: uuid.UUID, email: str
+    ) -> uuid.UUID:
         """Join the invite's organization with its role; returns the organization id."""
         await set_lookup(session, "app.invite_token_hash", digest(token))
         invite = await org_repo.invite_by_hash(session, digest(token))
@@ -73,7 +77,11 @@ class OrganizationService:
         return org
 
     async def create_invite(
-        self, session: AsyncSession, principal: Principal, data: schemas.InviteCreate, ttl_seconds: int
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        data: schemas.InviteCreate,
+        ttl_seconds: int,
     ) -> schemas.InviteCreated:
         token = secrets.token_urlsafe(32)
         expires_at = datetime.now(UTC) + timedelta(seconds=ttl_seconds)
@@ -89,15 +97,26 @@ class OrganizationService:
         session.add(invite)
         await session.flush()
         await audit.record(
-            session, principal.org_id, principal.user_id, "invite.created", "invite", invite.id,
-            role=data.role, email=email,
+            session,
+            principal.org_id,
+            principal.user_id,
+            "invite.created",
+            "invite",
+            invite.id,
+            role=data.role,
+            email=email,
         )
         return schemas.InviteCreated(
             invite_token=token, expires_at=expires_at, email=email, role=data.role
         )
 
-    async def list_users(self, session: AsyncSession, principal: Principal) -> list[UserOut]:
-        return await org_repo.members(session, principal.org_id)
+    async def list_users(
+        self, session: AsyncSession, principal: Principal, limit: int, cursor: str | None
+    ) -> Page[UserOut]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await org_repo.members(session, principal.org_id, limit + 1, after)
+        items, next_cursor = cut(rows, limit, lambda user: (user.created_at, user.id))
+        return Page(items=items, next_cursor=next_cursor)
 
     async def update_user(
         self,
@@ -120,17 +139,26 @@ class OrganizationService:
         if data.is_active is False:
             await session_store.revoke_all(redis, user_id)
         await audit.record(
-            session, principal.org_id, principal.user_id, "user.updated", "user", user_id,
+            session,
+            principal.org_id,
+            principal.user_id,
+            "user.updated",
+            "user",
+            user_id,
             **data.model_dump(exclude_none=True),
         )
-        users = await org_repo.members(session, principal.org_id)
-        return next(user for user in users if user.id == user_id)
+        profile = await user_repo.profile(session, user_id)
+        assert profile is not None
+        return profile
 
-    async def list_groups(self, session: AsyncSession, principal: Principal) -> list[schemas.Group]:
-        return [
-            schemas.Group(id=group.id, name=group.name, member_ids=member_ids)
-            for group, member_ids in await group_repo.list(session, principal.org_id)
-        ]
+    async def list_groups(
+        self, session: AsyncSession, principal: Principal, limit: int, cursor: str | None
+    ) -> Page[schemas.Group]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await group_repo.with_members(session, principal.org_id, limit + 1, after)
+        rows, next_cursor = cut(rows, limit, lambda row: (row[0].created_at, row[0].id))
+        items = [schemas.Group(id=g.id, name=g.name, member_ids=members) for g, members in rows]
+        return Page(items=items, next_cursor=next_cursor)
 
     async def create_group(
         self, session: AsyncSession, principal: Principal, data: schemas.GroupCreate
@@ -144,7 +172,9 @@ class OrganizationService:
             await session.flush()
         except IntegrityError as exc:
             raise GroupNameTaken() from exc
-        await audit.record(session, principal.org_id, principal.user_id, "group.created", "group", group.id)
+        await audit.record(
+            session, principal.org_id, principal.user_id, "group.created", "group", group.id
+        )
         return schemas.Group(id=group.id, name=group.name, member_ids=[])
 
     async def add_group_member(
@@ -155,10 +185,17 @@ class OrganizationService:
         if await org_repo.member(session, principal.org_id, user_id) is None:
             raise UserNotFound()
         if not await group_repo.has_member(session, group_id, user_id):
-            session.add(GroupMember(group_id=group_id, user_id=user_id, organization_id=principal.org_id))
+            session.add(
+                GroupMember(group_id=group_id, user_id=user_id, organization_id=principal.org_id)
+            )
             await session.flush()
         await audit.record(
-            session, principal.org_id, principal.user_id, "group.member_added", "group", group_id,
+            session,
+            principal.org_id,
+            principal.user_id,
+            "group.member_added",
+            "group",
+            group_id,
             user_id=str(user_id),
         )
 
@@ -170,7 +207,12 @@ class OrganizationService:
         if not await group_repo.remove_member(session, group_id, user_id):
             raise GroupMemberNotFound()
         await audit.record(
-            session, principal.org_id, principal.user_id, "group.member_removed", "group", group_id,
+            session,
+            principal.org_id,
+            principal.user_id,
+            "group.member_removed",
+            "group",
+            group_id,
             user_id=str(user_id),
         )
 

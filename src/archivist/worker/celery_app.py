@@ -3,9 +3,9 @@
 from celery import Celery
 
 from archivist.core.config import Settings, get_settings
+from archivist.worker.task_names import PROCESS_DOCUMENT, PRUNE_SESSIONS, SWEEP_DOCUMENTS
 
-QUEUES = ("primary", "docprocessing", "kg")
-TASK_MODULES = ["archivist.auth.tasks"]
+TASK_MODULES = ["archivist.auth.tasks", "archivist.ingestion.tasks"]
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
@@ -25,8 +25,13 @@ def create_celery(settings: Settings | None = None) -> Celery:
         result_expires=3600,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
+        task_routes={PROCESS_DOCUMENT: {"queue": "docprocessing"}},
         beat_schedule={
-            "sessions.prune": {"task": "sessions.prune", "schedule": 300.0},
+            PRUNE_SESSIONS: {"task": PRUNE_SESSIONS, "schedule": 300.0},
+            SWEEP_DOCUMENTS: {
+                "task": SWEEP_DOCUMENTS,
+                "schedule": settings.ingestion.sweep_interval_seconds,
+            },
         },
     )
     return app

@@ -1,0 +1,33 @@
+"""Where a running `archivist up` tells other commands (e.g. `archivist ingest`) how to reach it.
+
+The embedded services listen on ports chosen at start; the file lives in the data dir, readable by
+its owner only, and is removed when the stack stops.
+"""
+
+import json
+from pathlib import Path
+
+
+def _path(data_dir: Path) -> Path:
+    return data_dir / "run" / "stack.json"
+
+
+def write_stack_env(data_dir: Path, values: dict[str, str]) -> None:
+    path = _path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values))
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def read_stack_env(data_dir: Path) -> dict[str, str]:
+    try:
+        values = json.loads(_path(data_dir).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in values.items()}
+
+
+def clear_stack_env(data_dir: Path) -> None:
+    _path(data_dir).unlink(missing_ok=True)

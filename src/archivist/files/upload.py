@@ -1,0 +1,156 @@
+"""Streaming multipart upload: the file goes to a temporary file on disk as it arrives.
+
+Nothing is held in memory beyond one network chunk; the sha256 and size are computed on the way;
+an upload over the size cap is refused as soon as the cap is crossed, not after it all arrived.
+"""
+
+import asyncio
+import hashlib
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from archivist.core.errors import InvalidPayload
+from archivist.files.exceptions import EmptyUpload, UploadTooLarge
+
+MAX_FIELD_BYTES = 64 * 1024
+FILE_FIELD = "file"
+
+
+@dataclass
+class ReceivedUpload:
+    path: Path
+    filename: str
+    size: int
+    sha256: str
+    declared_type: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _Receiver:
+    def __init__(self, spool_dir: Path, max_bytes: int) -> None:
+        self.spool_dir = spool_dir
+        self.max_bytes = max_bytes
+        self.fields: dict[str, str] = {}
+        self.file: IO[bytes] | None = None
+        self.path: Path | None = None
+        self.filename = ""
+        self.declared_type = ""
+        self.size = 0
+        self.hasher = hashlib.sha256()
+        self._headers: dict[bytes, bytes] = {}
+        self._header_field = b""
+        self._header_value = b""
+        self._name = ""
+        self._is_file = False
+        self._value = bytearray()
+        self._seen_file = False
+
+    def callbacks(self) -> dict[str, object]:
+        return {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+        }
+
+    def part_begin(self) -> None:
+        self._headers = {}
+        self._value = bytearray()
+
+    def header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def header_end(self) -> None:
+        self._headers[self._header_field.lower()] = self._header_value
+        self._header_field = self._header_value = b""
+
+    def headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        self._is_file = self._name == FILE_FIELD and filename is not None
+        if self._is_file:
+            if self._seen_file:
+                raise InvalidPayload("file: send one file per request")
+            self._seen_file = True
+            self.filename = (filename or b"").decode("utf-8", "replace")
+            self.declared_type = self._headers.get(b"content-type", b"").decode("latin-1")
+            # Closed in receive_upload (or discard()), after the last part arrives.
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+                dir=self.spool_dir, prefix="upload-", delete=False
+            )
+            self.file, self.path = handle, Path(handle.name)
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._is_file:
+            assert self.file is not None
+            block = data[start:end]
+            self.size += len(block)
+            if self.size > self.max_bytes:
+                raise UploadTooLarge(
+                    f"The file is larger than the {self.max_bytes // (1024 * 1024)} MB limit"
+                )
+            self.hasher.update(block)
+            self.file.write(block)
+        else:
+            self._value += data[start:end]
+            if len(self._value) > MAX_FIELD_BYTES:
+                raise InvalidPayload(f"{self._name}: form field too long")
+
+    def part_end(self) -> None:
+        if not self._is_file and self._name:
+            self.fields[self._name] = self._value.decode("utf-8", "replace")
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+async def receive_upload(
+    content_type: str, body: AsyncIterator[bytes], spool_dir: Path, max_bytes: int
+) -> ReceivedUpload:
+    """Parse a multipart body into a spooled file plus form fields; the caller deletes the file."""
+    kind, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if kind != b"multipart/form-data" or not boundary:
+        raise InvalidPayload("Send the file as multipart/form-data with a `file` field")
+    await asyncio.to_thread(spool_dir.mkdir, parents=True, exist_ok=True)
+    receiver = _Receiver(spool_dir, max_bytes)
+    parser = MultipartParser(boundary, receiver.callbacks())  # type: ignore[arg-type]
+    try:
+        async for chunk in body:
+            parser.write(chunk)
+        parser.finalize()
+    except (UploadTooLarge, InvalidPayload):
+        receiver.discard()
+        raise
+    except Exception as exc:  # the multipart parser's own errors: a malformed body
+        receiver.discard()
+        raise InvalidPayload(f"Malformed multipart body: {exc}") from exc
+    if receiver.file is None or receiver.path is None:
+        raise InvalidPayload("file: field required (multipart/form-data with a `file` part)")
+    receiver.file.close()
+    if receiver.size == 0:
+        receiver.path.unlink(missing_ok=True)
+        raise EmptyUpload()
+    return ReceivedUpload(
+        path=receiver.path,
+        filename=receiver.filename or "upload",
+        size=receiver.size,
+        sha256=receiver.hasher.hexdigest(),
+        declared_type=receiver.declared_type,
+        fields=receiver.fields,
+    )

@@ -1,0 +1,81 @@
+"""Queries the processing worker runs (sync sessions, scoped to the document's owner by RLS)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from archivist.models import Chunk, Document, File, IngestionAttempt
+
+
+class IngestionRepository:
+    def document_with_file(
+        self, session: Session, document_id: uuid.UUID, lock: bool = False
+    ) -> tuple[Document, File] | None:
+        query = select(Document, File).join(File, File.id == Document.file_id)
+        query = query.where(Document.id == document_id)
+        if lock:
+            query = query.with_for_update(of=Document)
+        row = session.execute(query).first()
+        return (row[0], row[1]) if row else None
+
+    def start_attempt(self, session: Session, document: Document, worker: str) -> IngestionAttempt:
+        now = datetime.now(UTC)
+        # An attempt still `running` belonged to a worker that died: close it.
+        session.execute(
+            update(IngestionAttempt)
+            .where(
+                IngestionAttempt.document_id == document.id,
+                IngestionAttempt.outcome == "running",
+            )
+            .values(outcome="abandoned", finished_at=now, error="The worker stopped mid-document")
+        )
+        number = session.scalar(
+            select(func.coalesce(func.max(IngestionAttempt.number), 0)).where(
+                IngestionAttempt.document_id == document.id
+            )
+        )
+        attempt = IngestionAttempt(
+            organization_id=document.organization_id,
+            document_id=document.id,
+            number=int(number or 0) + 1,
+            worker=worker,
+        )
+        session.add(attempt)
+        session.flush()
+        return attempt
+
+    def finish_attempt(
+        self, session: Session, attempt_id: uuid.UUID, outcome: str, error: str | None
+    ) -> None:
+        session.execute(
+            update(IngestionAttempt)
+            .where(IngestionAttempt.id == attempt_id)
+            .values(outcome=outcome, error=error, finished_at=datetime.now(UTC))
+        )
+
+    def replace_chunks(
+        self, session: Session, document: Document, rows: list[dict[str, object]]
+    ) -> None:
+        session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+        if rows:
+            session.execute(insert(Chunk), rows)
+
+    def stuck_documents(
+        self, session: Session, stuck_after_seconds: int, statuses: tuple[str, ...]
+    ) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+        """(document, org, owner) of documents stuck in `statuses`; runs without a tenant."""
+        session.execute(text("SELECT set_config('app.maintenance', 'sweeper', true)"))
+        cutoff = datetime.now(UTC) - timedelta(seconds=stuck_after_seconds)
+        rows = session.execute(
+            select(Document.id, Document.organization_id, Document.owner_id).where(
+                Document.status.in_(statuses),
+                Document.updated_at < cutoff,
+            )
+        ).all()
+        session.execute(text("SELECT set_config('app.maintenance', '', true)"))
+        return [(row[0], row[1], row[2]) for row in rows]
+
+
+ingestion_repo = IngestionRepository()

@@ -1,0 +1,181 @@
+"""Processing one document: fetch → extract → chunk → embed → replace its chunks → `indexed`.
+
+Runs in the worker as the document's owner (RLS). No transaction stays open while the file is
+parsed or embedded: one short transaction marks the start, one writes the result.
+"""
+
+import logging
+import socket
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from archivist.core.db import set_tenant_sync
+from archivist.core.metrics import documents_processed_total, embedding_seconds, extraction_seconds
+from archivist.ingestion.chunking import Chunk, PageText, chunk_document
+from archivist.ingestion.exceptions import PermanentIngestionError, TransientIngestionError
+from archivist.ingestion.extract import ExtractionError, ExtractionLimits, extract_file
+from archivist.ingestion.formats import kind_for_mime
+from archivist.ingestion.repository import ingestion_repo
+from archivist.storage.base import ObjectNotFound
+from archivist.worker.context import WorkerContext
+
+logger = logging.getLogger(__name__)
+WORKER_NAME = f"{socket.gethostname()}:{__import__('os').getpid()}"
+FINAL_STATUSES = ("indexed", "failed")
+
+
+class IngestionService:
+    def process(
+        self, ctx: WorkerContext, document_id: uuid.UUID, org_id: uuid.UUID, owner_id: uuid.UUID
+    ) -> str:
+        """Process the document; returns its final status, or "skipped" if nothing to do."""
+        with ctx.transaction() as session:
+            set_tenant_sync(session, owner_id, org_id)
+            found = ingestion_repo.document_with_file(session, document_id, lock=True)
+            if found is None or found[0].status in FINAL_STATUSES:
+                return "skipped"  # deleted meanwhile, or a duplicate message for finished work
+            document, file = found
+            attempt = ingestion_repo.start_attempt(session, document, WORKER_NAME)
+            document.status = "processing"
+            document.error = None
+            attempt_id, title = attempt.id, document.title
+            storage_key, mime_type = file.storage_key, file.mime_type
+        try:
+            chunks, page_count = self._chunks(ctx, storage_key, mime_type, title)
+            vectors = self._embed(ctx, chunks)
+        except PermanentIngestionError as exc:
+            self.fail(ctx, document_id, org_id, owner_id, str(exc), attempt_id)
+            return "failed"
+        except TransientIngestionError as exc:
+            self._finish_attempt(ctx, org_id, owner_id, attempt_id, "retrying", str(exc))
+            raise
+        with ctx.transaction() as session:
+            set_tenant_sync(session, owner_id, org_id)
+            found = ingestion_repo.document_with_file(session, document_id, lock=True)
+            if found is None:
+                return "skipped"
+            document = found[0]
+            # Access fields are read now, under the row lock, so a concurrent PATCH is not lost.
+            rows: list[dict[str, object]] = [
+                {
+                    "organization_id": org_id,
+                    "document_id": document_id,
+                    "owner_id": document.owner_id,
+                    "visibility": document.visibility,
+                    "group_ids": document.group_ids,
+                    "ord": chunk.ord,
+                    "text": chunk.text,
+                    "page": chunk.page,
+                    "embedding": vector,
+                }
+                for chunk, vector in zip(chunks, vectors, strict=True)
+            ]
+            ingestion_repo.replace_chunks(session, document, rows)
+            document.status = "indexed"
+            document.error = None
+            document.chunk_count = len(rows)
+            document.page_count = page_count
+            ingestion_repo.finish_attempt(session, attempt_id, "indexed", None)
+        documents_processed_total.labels("indexed").inc()
+        return "indexed"
+
+    def fail(
+        self,
+        ctx: WorkerContext,
+        document_id: uuid.UUID,
+        org_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        error: str,
+        attempt_id: uuid.UUID | None = None,
+    ) -> None:
+        """Mark the document `failed` with a one-line reason its owner can read."""
+        with ctx.transaction() as session:
+            set_tenant_sync(session, owner_id, org_id)
+            found = ingestion_repo.document_with_file(session, document_id, lock=True)
+            if found is None:
+                return
+            document = found[0]
+            document.status = "failed"
+            document.error = error.splitlines()[0][:500] if error else "Processing failed"
+            if attempt_id is not None:
+                ingestion_repo.finish_attempt(session, attempt_id, "failed", document.error)
+        documents_processed_total.labels("failed").inc()
+
+    def _finish_attempt(
+        self,
+        ctx: WorkerContext,
+        org_id: uuid.UUID,
+        owner_id: uuid.UUID,
+        attempt_id: uuid.UUID,
+        outcome: str,
+        error: str,
+    ) -> None:
+        try:
+            with ctx.transaction() as session:
+                set_tenant_sync(session, owner_id, org_id)
+                ingestion_repo.finish_attempt(session, attempt_id, outcome, error[:500])
+        except OperationalError:
+            logger.warning("could not record the attempt's outcome; the database is unavailable")
+
+    def _chunks(
+        self, ctx: WorkerContext, storage_key: str, mime_type: str, title: str
+    ) -> tuple[list[Chunk], int | None]:
+        kind = kind_for_mime(mime_type)
+        if kind is None:
+            raise PermanentIngestionError(f"Files of type {mime_type} cannot be processed")
+        settings = ctx.settings.ingestion
+        limits = ExtractionLimits(
+            timeout_seconds=settings.extraction_timeout_seconds,
+            memory_mb=settings.extraction_memory_mb,
+            max_uncompressed_mb=settings.max_uncompressed_mb,
+        )
+        with tempfile.TemporaryDirectory(prefix="archivist-doc-") as folder:
+            path = Path(folder) / "source"
+            try:
+                ctx.store.download_to(storage_key, path)
+            except ObjectNotFound as exc:
+                raise PermanentIngestionError("The stored file is missing") from exc
+            except Exception as exc:  # network errors of whichever store backend
+                raise TransientIngestionError(f"Could not fetch the file: {exc}") from exc
+            started = time.perf_counter()
+            try:
+                extracted = extract_file(path, kind, limits)
+            except ExtractionError as exc:
+                raise PermanentIngestionError(str(exc)) from exc
+            finally:
+                extraction_seconds.labels(kind).observe(time.perf_counter() - started)
+        pages = [PageText(page.number, page.text) for page in extracted.pages]
+        chunks = chunk_document(
+            pages, title, ctx.embedder.count_tokens, window=ctx.embedder.max_tokens
+        )
+        if not chunks:
+            raise PermanentIngestionError(
+                "No text could be found in this file "
+                "(scanned images need OCR, which is not supported)"
+            )
+        return chunks, extracted.page_count
+
+    def _embed(self, ctx: WorkerContext, chunks: list[Chunk]) -> list[list[float]]:
+        started = time.perf_counter()
+        try:
+            return ctx.embedder.embed([chunk.embed_text for chunk in chunks])
+        except Exception as exc:  # a remote embedder's outage is worth a retry
+            raise TransientIngestionError(f"Embedding failed: {exc}") from exc
+        finally:
+            embedding_seconds.observe(time.perf_counter() - started)
+
+    def stuck_documents(
+        self, ctx: WorkerContext, include_queued: bool
+    ) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+        statuses = ("processing", "queued") if include_queued else ("processing",)
+        with ctx.transaction() as session:
+            return ingestion_repo.stuck_documents(
+                session, ctx.settings.ingestion.stuck_after_seconds, statuses
+            )
+
+
+ingestion = IngestionService()

@@ -1,0 +1,42 @@
+"""Small helpers shared by the HTTP tests: a cookie-free client and the error-shape check."""
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from httpx import ASGITransport, AsyncClient, Response
+
+from archivist.core.state import AppState
+from archivist.main import create_app
+
+ERROR_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+@asynccontextmanager
+async def open_client(state: AppState) -> AsyncIterator[AsyncClient]:
+    """A client with its own cookie jar over an app bound to `state`.
+
+    The session-wide `client` fixture keeps every cookie that register/login set, so a request
+    sent without an Authorization header would silently be cookie-authenticated as whoever
+    signed in last; tests that care about credentials use a fresh client instead.
+    """
+    app = create_app(state.settings)
+    app.state.archivist = state
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+def assert_error(response: Response, status: int, error: str | None = None) -> dict[str, str]:
+    """The response is `status` with exactly `{"error": ClassName, "detail": str}`."""
+    assert response.status_code == status, (
+        f"{response.request.method} {response.request.url.path}: expected {status}, "
+        f"got {response.status_code}: {response.text}"
+    )
+    body = response.json()
+    assert isinstance(body, dict), response.text
+    assert set(body) == {"error", "detail"}, response.text
+    assert isinstance(body["error"], str) and ERROR_NAME.match(body["error"]), response.text
+    assert isinstance(body["detail"], str) and body["detail"], response.text
+    if error is not None:
+        assert body["error"] == error, response.text
+    return body
