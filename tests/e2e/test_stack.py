@@ -58,7 +58,7 @@ def stop(process: subprocess.Popen[str], sig: signal.Signals) -> float:
     process.send_signal(sig)
     process.wait(STOP_LIMIT_SECONDS + 5)
     elapsed = time.monotonic() - started
-    gone, alive = psutil.wait_procs(tree, timeout=1)
+    _, alive = psutil.wait_procs(tree, timeout=1)
     assert not alive, f"children still running after stop: {[p.pid for p in alive]}"
     return elapsed
 

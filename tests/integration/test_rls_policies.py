@@ -129,7 +129,7 @@ class World:
     chats: dict[str, ChatRows]  # viewer label -> the chat that user owns
     api_keys: dict[str, uuid.UUID]  # viewer label -> the key that user owns
     invites: dict[str, uuid.UUID]  # "a" / "b" -> an open invite made by the org's admin
-    audit: dict[str, uuid.UUID]  # "a.admin", "a.m1", "a.m2", "a.none", "b.admin" -> event
+    audit: dict[str, uuid.UUID]  # "a.admin", "a.m1", "a.m2", "b.admin" -> event
 
     def org_of(self, label: str) -> uuid.UUID:
         return self.orgs[label.split(".")[0]]
@@ -144,9 +144,7 @@ def sessionmaker(app_state: AppState) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture(scope="module")
-async def world(
-    app_state: AppState, sessionmaker: async_sessionmaker[AsyncSession]
-) -> World:
+async def world(app_state: AppState, sessionmaker: async_sessionmaker[AsyncSession]) -> World:
     async with open_client(app_state) as http:
         org_a = await make_org(http, members=2, name="RLS A")
         org_b = await make_org(http, members=0, name="RLS B")
@@ -199,8 +197,6 @@ async def world(
             chats[label] = await add_chat(session, org_id, users[label], cited, f"{label} chat")
             api_keys[label] = await add_api_key(session, org_id, users[label], f"{label} key")
             audit[label] = await add_audit_event(session, org_id, users[label], f"{label}.acted")
-    async with tenant("a.admin") as session:
-        audit["a.none"] = await add_audit_event(session, orgs["a"], None, "system.acted")
     invites: dict[str, uuid.UUID] = {}
     for org in ("a", "b"):
         async with tenant(f"{org}.admin") as session:
@@ -451,7 +447,7 @@ async def test_audit_events_are_visible_to_admins_of_the_organization_and_to_the
 ) -> None:
     columns = (AuditEvent.id, AuditEvent.organization_id, AuditEvent.actor_id)
     admin_view = await seen(sessionmaker, world, "a.admin", *columns)
-    assert {world.audit[label] for label in ("a.admin", "a.m1", "a.m2", "a.none")} <= {
+    assert {world.audit[label] for label in ("a.admin", "a.m1", "a.m2")} <= {
         event for event, _, _ in admin_view
     }
     assert {org for _, org, _ in admin_view} == {world.orgs["a"]}
@@ -691,7 +687,9 @@ async def test_member_cannot_add_themselves_to_a_group(
 ) -> None:
     async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
         joined = insert(GroupMember).values(
-            group_id=world.groups["a.g2"], user_id=world.users["a.m1"], organization_id=world.orgs["a"]
+            group_id=world.groups["a.g2"],
+            user_id=world.users["a.m1"],
+            organization_id=world.orgs["a"],
         )
         await assert_refused(session, joined, "group_members")
 
@@ -730,13 +728,59 @@ async def test_member_cannot_insert_a_file_owned_by_someone_else(
         await assert_refused(session, insert(File).values(values), "files")
 
 
+@pytest.mark.parametrize("target", ["a.m2.private", "a.m2.organization"])
 async def test_member_cannot_add_chunks_to_a_colleagues_document(
-    sessionmaker: async_sessionmaker[AsyncSession], world: World
+    sessionmaker: async_sessionmaker[AsyncSession], world: World, target: str
 ) -> None:
-    _, values = new_row(world, "chunks", "a", "a.m2")  # a chunk of a.m2's private document
-    values["owner_id"] = world.users["a.m1"]
+    """Whether or not the member can read the document, only its owner (or an admin) writes it."""
+    _, values = new_row(world, "chunks", "a", "a.m1")
+    values["document_id"] = world.documents[target].document_id
     async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
         await assert_refused(session, insert(Chunk).values(values), "chunks")
+
+
+async def test_member_cannot_record_ingestion_attempts_of_a_colleagues_document(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    _, values = new_row(world, "ingestion_attempts", "a", "a.m1")
+    values["document_id"] = world.documents["a.m2.organization"].document_id
+    async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
+        insert_attempt = insert(IngestionAttempt).values(values)
+        await assert_refused(session, insert_attempt, "ingestion_attempts")
+        await session.rollback()
+        await set_tenant(session, *world.tenant("a.m1"))
+        rewritten = await session.execute(update(IngestionAttempt).values(error="planted"))
+        assert rewritten.rowcount == 1, "only the attempt on a.m1's own document"
+
+
+async def test_deactivated_admin_has_no_admin_rights(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    async with as_tenant(sessionmaker, *world.tenant("a.admin")) as session:
+        demoted = await session.execute(
+            update(Membership)
+            .where(Membership.user_id == world.users["a.m1"])
+            .values(role="admin", is_active=False)
+        )
+        assert demoted.rowcount == 1
+        await set_tenant(session, *world.tenant("a.m1"))
+        documents = set(await session.scalars(select(Document.id)))
+        assert labels(documents, document_ids(world, "document_id")) == VISIBLE_DOCUMENTS["a.m1"]
+        assert set(await session.scalars(select(Invite.id))) == set()
+
+
+async def test_admin_rights_do_not_carry_into_another_organization(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """A tenant context naming org B (the app sets one only after checking the membership)
+    still gives A's admin no admin rights there: app_is_admin() is about the current org."""
+    async with as_tenant(sessionmaker, world.users["a.admin"], world.orgs["b"]) as session:
+        documents = set(await session.scalars(select(Document.id)))
+        assert documents == {world.documents["b.admin.organization"].document_id}
+        assert set(await session.scalars(select(Invite.id))) == set()
+        assert set(await session.scalars(select(AuditEvent.id))) == set()
+        group = insert(Group).values(organization_id=world.orgs["b"], name="Annexed")
+        await assert_refused(session, group, "groups")
 
 
 async def test_member_cannot_change_or_delete_a_colleagues_document_they_can_read(
@@ -744,9 +788,12 @@ async def test_member_cannot_change_or_delete_a_colleagues_document_they_can_rea
 ) -> None:
     shared = world.documents["a.m2.organization"]
     async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
-        assert await session.scalar(select(func.count()).select_from(Document).where(
-            Document.id == shared.document_id
-        )) == 1
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Document).where(Document.id == shared.document_id)
+            )
+            == 1
+        )
         results = [
             await session.execute(
                 update(Document).where(Document.id == shared.document_id).values(title="mine")
@@ -782,7 +829,7 @@ async def test_member_cannot_transfer_own_api_key_to_another_user(
         await assert_refused(session, transfer, "api_keys")
 
 
-async def test_member_cannot_revoke_a_colleagues_api_key(
+async def test_api_keys_of_others_cannot_be_revoked_or_deleted_even_by_an_admin(
     sessionmaker: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     async with as_tenant(sessionmaker, *world.tenant("a.admin")) as session:
@@ -937,3 +984,31 @@ async def test_every_table_is_covered_by_these_tests(
     assert tables == set(TENANT_TABLES), (
         "a table was added or removed: give it policies in a migration and cover it here"
     )
+
+
+async def test_chunk_access_list_must_match_its_document(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """An owner cannot plant a chunk that claims wider visibility than its document has."""
+    _, values = new_row(world, "chunks", "a", "a.m1")
+    values["document_id"] = world.documents["a.m1.private"].document_id
+    values.update(owner_id=world.users["a.m1"], visibility="organization", group_ids=[])
+    async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
+        await assert_refused(session, insert(Chunk).values(values), "chunks")
+        await session.rollback()
+        await set_tenant(session, *world.tenant("a.m1"))
+        widen = update(Chunk).values(visibility="organization")
+        await assert_refused(session, widen, "chunks")
+
+
+async def test_audit_entries_cannot_be_written_in_someone_elses_name(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
+        forged = insert(AuditEvent).values(
+            organization_id=world.orgs["a"],
+            actor_id=world.users["a.admin"],
+            action="forged",
+            data={},
+        )
+        await assert_refused(session, forged, "audit_events")

@@ -64,6 +64,6 @@ def exposition() -> bytes:
         from prometheus_client import multiprocess
 
         combined = CollectorRegistry()
-        multiprocess.MultiProcessCollector(combined)
+        multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
         return generate_latest(combined)
     return generate_latest(registry)

@@ -5,7 +5,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -51,9 +51,15 @@ def cut(
     return rows, encode_cursor(*key(rows[-1]))
 
 
+Ts = TypeVarTuple("Ts")
+
+
 def keyset_after(
-    query: Select[Any], at_column: Any, id_column: Any, after: tuple[datetime, uuid.UUID] | None
-) -> Select[Any]:
+    query: Select[*Ts],
+    at_column: Any,
+    id_column: Any,
+    after: tuple[datetime, uuid.UUID] | None,
+) -> Select[*Ts]:
     """Rows strictly after the cursor, newest first by (at, id)."""
     if after is not None:
         at, row_id = after

@@ -82,7 +82,13 @@ async def list_documents(
     ] = None,
 ) -> Page[schemas.Document]:
     """Documents the caller may see, newest first."""
-    return await document.list(session, principal, limit, cursor, status, q)
+    return await document.page(session, principal, limit, cursor, status, q)
+
+
+@router.get("/api/documents/stats")
+async def document_stats(principal: CurrentUser, session: SessionDep) -> schemas.DocumentStats:
+    """How many of the documents the caller may see are in each status, and their chunks."""
+    return await document.stats(session, principal)
 
 
 @router.get("/api/documents/{document_id}")

@@ -79,13 +79,14 @@ class DocumentRepository:
         )
         return list(rows)
 
-    async def count_by_status(self, session: AsyncSession, org_id: uuid.UUID) -> dict[str, int]:
+    async def stats(self, session: AsyncSession, org_id: uuid.UUID) -> list[tuple[str, int, int]]:
+        """(status, documents, chunks) for every status present."""
         rows = await session.execute(
-            select(Document.status, func.count())
+            select(Document.status, func.count(), func.coalesce(func.sum(Document.chunk_count), 0))
             .where(Document.organization_id == org_id)
             .group_by(Document.status)
         )
-        return {status: int(count) for status, count in rows}
+        return [(status, int(count), int(chunks)) for status, count, chunks in rows]
 
 
 documents_repo = DocumentRepository()

@@ -40,6 +40,14 @@ class UploadAccepted(BaseModel):
     status: Status = "queued"
 
 
+class DocumentStats(BaseModel):
+    """Counts over the documents the caller may see."""
+
+    by_status: dict[str, int]
+    documents: int
+    chunks: int
+
+
 class Attempt(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -43,10 +43,10 @@ def to_schema(document: Document, file: File) -> schemas.Document:
         filename=file.filename,
         mime_type=file.mime_type,
         size_bytes=file.size_bytes,
-        visibility=document.visibility,  # type: ignore[arg-type]
+        visibility=document.visibility,
         group_ids=list(document.group_ids or []),
         owner_id=document.owner_id,
-        status=document.status,  # type: ignore[arg-type]
+        status=document.status,
         error=document.error,
         chunk_count=document.chunk_count,
         page_count=document.page_count,
@@ -189,7 +189,7 @@ class DocumentService:
             if found != set(group_ids):
                 raise InvalidGroups()
 
-    async def list(
+    async def page(
         self,
         session: AsyncSession,
         principal: Principal,
@@ -204,6 +204,16 @@ class DocumentService:
         )
         rows, next_cursor = cut(rows, limit, lambda row: (row[0].created_at, row[0].id))
         return Page(items=[to_schema(d, f) for d, f in rows], next_cursor=next_cursor)
+
+    async def stats(self, session: AsyncSession, principal: Principal) -> schemas.DocumentStats:
+        rows = await documents_repo.stats(session, principal.org_id)
+        by_status = {status: 0 for status in ("queued", "processing", "indexed", "failed")}
+        by_status.update({status: count for status, count, _ in rows})
+        return schemas.DocumentStats(
+            by_status=by_status,
+            documents=sum(count for _, count, _ in rows),
+            chunks=sum(chunks for _, _, chunks in rows),
+        )
 
     async def get(
         self, session: AsyncSession, principal: Principal, document_id: uuid.UUID

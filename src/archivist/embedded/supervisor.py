@@ -209,7 +209,8 @@ class Stack:
                 process.kill()  # unacknowledged tasks go back to the queue (acks_late)
                 process.wait()
         self.services.stop(timeout=SERVICE_STOP_SECONDS)
-        clear_stack_env(self.data_dir)
+        with contextlib.suppress(OSError):
+            clear_stack_env(self.data_dir)
 
 
 def up(settings: Settings) -> int:

@@ -153,6 +153,6 @@ def print_summary(report: IngestReport, console: Console) -> None:
     table.add_row("time", f"{report.seconds:.1f} s ({rate:.1f} files/s)")
     console.print(table)
     for path, reason in report.rejected:
-        console.print(f"[red]rejected[/red] {path}: {reason}")
+        console.print(f"[red]rejected[/red] {path}: {reason}", soft_wrap=True)
     for filename, error in report.failures:
-        console.print(f"[red]failed[/red] {filename}: {error}")
+        console.print(f"[red]failed[/red] {filename}: {error}", soft_wrap=True)

@@ -134,7 +134,7 @@ class IngestionService:
             max_uncompressed_mb=settings.max_uncompressed_mb,
         )
         with tempfile.TemporaryDirectory(prefix="archivist-doc-") as folder:
-            path = Path(folder) / "source"
+            path = Path(folder) / f"source.{kind}"  # some parsers (openpyxl) insist on a suffix
             try:
                 ctx.store.download_to(storage_key, path)
             except ObjectNotFound as exc:

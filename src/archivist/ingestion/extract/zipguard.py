@@ -1,0 +1,33 @@
+"""Refuse ZIP containers (DOCX, PPTX, XLSX) that would expand too far when parsed.
+
+The sizes come from the central directory, which an attacker controls; they are still a sound
+bound because `zipfile` (which python-docx, python-pptx and openpyxl all read through) stops a
+member at its declared size and fails its CRC check rather than inflating past it.
+"""
+
+import zipfile
+from pathlib import Path
+
+from archivist.ingestion.extract.base import MB, ExtractionError, ExtractionLimits
+
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 10 * MB
+
+
+def check_zip(path: Path, label: str, limits: ExtractionLimits) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ExtractionError(f"The {label} file is damaged (not a readable ZIP archive)") from exc
+    uncompressed = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos)
+    if uncompressed > limits.max_uncompressed_mb * MB:
+        raise ExtractionError(
+            f"The archive expands to more than {limits.max_uncompressed_mb} MB; refusing to extract"
+        )
+    if uncompressed > RATIO_FLOOR_BYTES and uncompressed > MAX_RATIO * max(compressed, 1):
+        ratio = uncompressed // max(compressed, 1)
+        raise ExtractionError(
+            f"The archive is compressed {ratio}:1, which looks like a zip bomb; refusing to extract"
+        )
