@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from archivist.core import rls
 from archivist.core.config import get_settings
 
 revision: str = "0002"
@@ -55,7 +56,7 @@ CHUNK_MATCHES_WRITABLE_DOCUMENT = (
 )
 
 # table -> list of (policy name, command, USING, WITH CHECK)
-POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+POLICIES: dict[str, list[rls.Policy]] = {
     "organizations": [
         ("read", "SELECT", "id = app_org_id()", None),
         ("create", "INSERT", None, "id = app_org_id()"),
@@ -158,21 +159,8 @@ def upgrade() -> None:
     app_role = get_settings().db.app_role
     op.execute(FUNCTIONS)
     for table, policies in POLICIES.items():
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        for name, command, using, check in policies:
-            sql = f"CREATE POLICY {table}_{name} ON {table} FOR {command} TO PUBLIC"
-            if using:
-                sql += f" USING ({using})"
-            if check:
-                sql += f" WITH CHECK ({check})"
-            op.execute(sql)
-    op.execute(
-        f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{app_role}') THEN "
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app_role}; "
-        f"REVOKE ALL ON alembic_version FROM {app_role}; "
-        f"END IF; END $$"
-    )
+        rls.apply(op.execute, table, policies)
+    op.execute(rls.grant_statement(app_role, list(POLICIES)))
 
 
 def downgrade() -> None:

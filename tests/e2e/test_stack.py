@@ -52,6 +52,17 @@ def wait_ready(process: subprocess.Popen[str], port: int, timeout: float = 120) 
     pytest.fail("archivist up did not become ready")
 
 
+def wait_indexed(base: str, headers: dict[str, str], document_id: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{base}/api/documents/{document_id}", headers=headers).json()["status"]
+        if status in ("indexed", "failed"):
+            assert status == "indexed"
+            return
+        time.sleep(0.3)
+    pytest.fail("the document was not indexed")
+
+
 def stop(process: subprocess.Popen[str], sig: signal.Signals) -> float:
     tree = psutil.Process(process.pid).children(recursive=True)
     started = time.monotonic()
@@ -87,6 +98,19 @@ def test_data_survives_stop_and_start(stack_dir: Path) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     created = httpx.post(f"{base}/api/chat/sessions", json={"title": "kept"}, headers=headers)
     assert created.status_code == 201, created.text
+    uploaded = httpx.post(
+        f"{base}/api/files",
+        files={"file": ("kept.txt", b"The heron survives restarts.", "text/plain")},
+        headers=headers,
+    )
+    assert uploaded.status_code == 202, uploaded.text
+    document_id = uploaded.json()["document_id"]
+    wait_indexed(base, headers, document_id)
+    # The worker's counters reach the API's /metrics (one multi-process registry).
+    metrics = httpx.get(f"{base}/metrics").text
+    assert 'documents_processed_total{status="indexed"} 1.0' in metrics, metrics[-3000:]
+    assert 'queue_depth{queue="docprocessing"}' in metrics
+    assert "embedding_seconds_count" in metrics
 
     elapsed = stop(process, signal.SIGINT)
     assert process.returncode == 0
@@ -101,6 +125,10 @@ def test_data_survives_stop_and_start(stack_dir: Path) -> None:
         assert me.json()["email"] == email
         sessions = httpx.get(f"{base}/api/chat/sessions", headers=headers).json()["items"]
         assert [s["title"] for s in sessions] == ["kept"]
+        document = httpx.get(f"{base}/api/documents/{document_id}", headers=headers).json()
+        assert document["status"] == "indexed"
+        download = httpx.get(f"{base}/api/files/{document['file_id']}/download", headers=headers)
+        assert download.content == b"The heron survives restarts."
         login = httpx.post(f"{base}/api/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
     finally:

@@ -62,8 +62,8 @@ def fp32() -> LocalEmbedder:
 
 
 def _cosines(a: list[list[float]], b: list[list[float]]) -> np.ndarray:
-    products: np.ndarray = np.asarray(a) * np.asarray(b)
-    return products.sum(axis=1)
+    cosines: np.ndarray = np.sum(np.asarray(a) * np.asarray(b), axis=1)
+    return cosines
 
 
 def test_int8_embeddings_match_fp32_on_varied_sentences(
