@@ -37,13 +37,6 @@ SENTENCES = [
 TINY_TEXTS = ["OK", "hello", "yes", "Thanks!"]
 
 
-# The suite-wide autouse fixture in tests/conftest.py starts Postgres and Redis; these tests
-# need neither, so this module shadows it.
-@pytest.fixture(autouse=True)
-def clean_rate_limits() -> None:
-    return None
-
-
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
