@@ -41,6 +41,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             "worker",
             "--queues",
             args.queues,
+            "--pool",
+            "threads",
             "--concurrency",
             str(concurrency),
             "--loglevel",

@@ -80,3 +80,16 @@ def test_a_very_long_title_is_shortened_not_allowed_to_eat_the_window() -> None:
 
 def test_empty_pages_give_no_chunks() -> None:
     assert chunk_document([PageText(1, "   \n\n "), PageText(2, "")], "Title", count_tokens) == []
+
+
+def test_length_batches_keep_padding_small_and_cover_every_text() -> None:
+    from archivist.embedding.batching import length_batches
+
+    lengths = [250, 40, 248, 45, 120, 252, 41, 118]
+    batches = length_batches(lengths, batch_size=3)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= 3
+        longest, real = max(lengths[i] for i in batch), sum(lengths[i] for i in batch)
+        assert longest * len(batch) <= real * 1.15
+    assert length_batches([], batch_size=4) == []

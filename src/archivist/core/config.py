@@ -72,7 +72,9 @@ class IngestionSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
-    concurrency: int = 1
+    # Task threads per worker process. They share one embedding model, whose batches grow with
+    # the documents in flight, and overlap database and parsing work with embedding.
+    concurrency: int = 4
     queues: str = "primary,docprocessing,kg"
 
 

@@ -1,14 +1,18 @@
 """One embedder per process, loaded on first use."""
 
+import threading
 from functools import lru_cache
 
 from archivist.core.config import EmbeddingSettings, Settings
 from archivist.embedding.base import Embedder
 
+_lock = threading.Lock()
+
 
 def create_embedder(settings: Settings) -> Embedder:
     cache_dir = str(settings.data_dir.resolve() / "models")
-    return _cached(settings.embedding.model_dump_json(), cache_dir)
+    with _lock:  # threads asking at once must not load the model twice
+        return _cached(settings.embedding.model_dump_json(), cache_dir)
 
 
 @lru_cache(maxsize=4)

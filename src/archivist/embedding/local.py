@@ -5,6 +5,7 @@ from typing import Any
 
 from archivist.embedding import model_files
 from archivist.embedding.base import EMBEDDING_DIM
+from archivist.embedding.batching import length_batches
 
 
 class LocalEmbedder:
@@ -22,15 +23,20 @@ class LocalEmbedder:
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        lengths = [min(n + 2, self.max_tokens) for n in self.count_tokens(texts)]
+        vectors: list[list[float]] = [[] for _ in texts]
         with self._lock:
-            vectors = self._model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return [row.tolist() for row in vectors]
+            for batch in length_batches(lengths, self.batch_size):
+                rows = self._model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                for i, row in zip(batch, rows, strict=True):
+                    vectors[i] = row.tolist()
+        return vectors
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return model_files.count_tokens(texts)

@@ -1,15 +1,17 @@
 """Resources of one worker process: a sync database engine, the object store, the embedder."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from archivist.core.config import Settings, get_settings
 from archivist.core.db import create_sync_db_engine
 from archivist.embedding.base import Embedder
+from archivist.embedding.batcher import BatchingEmbedder
 from archivist.embedding.factory import create_embedder
 from archivist.storage.base import ObjectStore
 from archivist.storage.factory import create_object_store
@@ -23,7 +25,7 @@ class WorkerContext:
     def sessionmaker(self) -> sessionmaker[Session]:
         engine = create_sync_db_engine(
             self.settings.database_url,
-            pool_size=2,
+            pool_size=self.settings.worker.concurrency + 1,
             max_overflow=2,
             pool_pre_ping=self.settings.db.pool_pre_ping,
         )
@@ -33,9 +35,10 @@ class WorkerContext:
     def store(self) -> ObjectStore:
         return create_object_store(self.settings)
 
-    @property
+    @cached_property
     def embedder(self) -> Embedder:
-        return create_embedder(self.settings)
+        """One model per process, shared by the task threads through a batching queue."""
+        return BatchingEmbedder(create_embedder(self.settings))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -44,6 +47,14 @@ class WorkerContext:
             yield session
 
 
-@lru_cache
+_lock = threading.Lock()
+_context: WorkerContext | None = None
+
+
 def worker_context() -> WorkerContext:
-    return WorkerContext(get_settings())
+    """This process's context; task threads share it."""
+    global _context
+    with _lock:
+        if _context is None:
+            _context = WorkerContext(get_settings())
+        return _context
