@@ -7,18 +7,44 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from archivist.embedded.ports import free_port
 
 
+@dataclass
+class Stack:
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each kind of process of the stack (api, worker, postgres…)."""
+        totals: dict[str, float] = defaultdict(float)
+        root = psutil.Process(self.process.pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                cmdline = " ".join(proc.cmdline())
+            except psutil.Error:
+                continue
+            role = next(
+                (r for r in ("api", "worker", "beat", "up") if f"archivist.cli {r}" in cmdline),
+                "postgres" if "postgres" in cmdline else proc.name(),
+            )
+            totals[role] += times.user + times.system
+        return dict(totals)
+
+
 @contextmanager
-def running_stack(**env: str) -> Iterator[str]:
-    """Yields the base URL of a ready stack; its data dir is deleted afterwards."""
+def running_stack(**env: str) -> Iterator[Stack]:
+    """Yields a ready stack; its data dir is deleted afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix="archivist-bench-"))
     port = free_port()
     process = subprocess.Popen(
@@ -40,7 +66,7 @@ def running_stack(**env: str) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the stack did not start; see {data_dir}/logs")
             time.sleep(0.3)
-        yield base
+        yield Stack(base, process)
     finally:
         process.send_signal(signal.SIGINT)
         try:

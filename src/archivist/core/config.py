@@ -74,7 +74,7 @@ class IngestionSettings(BaseModel):
 class WorkerSettings(BaseModel):
     # Task threads per worker process. They share one embedding model, whose batches grow with
     # the documents in flight, and overlap database and parsing work with embedding.
-    concurrency: int = 4
+    concurrency: int = 16
     queues: str = "primary,docprocessing,kg"
 
 

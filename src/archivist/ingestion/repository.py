@@ -20,31 +20,37 @@ class IngestionRepository:
         row = session.execute(query).first()
         return (row[0], row[1]) if row else None
 
-    def start_attempt(self, session: Session, document: Document, worker: str) -> IngestionAttempt:
-        now = datetime.now(UTC)
-        # An attempt still `running` belonged to a worker that died: close it.
+    def start_attempt(self, session: Session, document: Document, worker: str) -> uuid.UUID:
+        if document.status == "processing":
+            # Already started once and never finished: that worker died. Close its attempt.
+            session.execute(
+                update(IngestionAttempt)
+                .where(
+                    IngestionAttempt.document_id == document.id,
+                    IngestionAttempt.outcome == "running",
+                )
+                .values(
+                    outcome="abandoned",
+                    finished_at=datetime.now(UTC),
+                    error="The worker stopped mid-document",
+                )
+            )
+        previous = (
+            select(func.coalesce(func.max(IngestionAttempt.number), 0) + 1)
+            .where(IngestionAttempt.document_id == document.id)
+            .scalar_subquery()
+        )
+        attempt_id = uuid.uuid4()
         session.execute(
-            update(IngestionAttempt)
-            .where(
-                IngestionAttempt.document_id == document.id,
-                IngestionAttempt.outcome == "running",
-            )
-            .values(outcome="abandoned", finished_at=now, error="The worker stopped mid-document")
-        )
-        number = session.scalar(
-            select(func.coalesce(func.max(IngestionAttempt.number), 0)).where(
-                IngestionAttempt.document_id == document.id
+            insert(IngestionAttempt).values(
+                id=attempt_id,
+                organization_id=document.organization_id,
+                document_id=document.id,
+                number=previous,
+                worker=worker,
             )
         )
-        attempt = IngestionAttempt(
-            organization_id=document.organization_id,
-            document_id=document.id,
-            number=int(number or 0) + 1,
-            worker=worker,
-        )
-        session.add(attempt)
-        session.flush()
-        return attempt
+        return attempt_id
 
     def finish_attempt(
         self, session: Session, attempt_id: uuid.UUID, outcome: str, error: str | None
@@ -55,10 +61,24 @@ class IngestionRepository:
             .values(outcome=outcome, error=error, finished_at=datetime.now(UTC))
         )
 
+    def mark_indexed(
+        self, session: Session, document_id: uuid.UUID, chunk_count: int, page_count: int | None
+    ) -> dict[str, object] | None:
+        """Set the document `indexed`; returns its access list (owner, visibility, groups)."""
+        row = session.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(status="indexed", error=None, chunk_count=chunk_count, page_count=page_count)
+            .returning(Document.owner_id, Document.visibility, Document.group_ids)
+        ).first()
+        if row is None:
+            return None
+        return {"owner_id": row[0], "visibility": row[1], "group_ids": row[2]}
+
     def replace_chunks(
-        self, session: Session, document: Document, rows: list[dict[str, object]]
+        self, session: Session, document_id: uuid.UUID, rows: list[dict[str, object]]
     ) -> None:
-        session.execute(delete(Chunk).where(Chunk.document_id == document.id))
+        session.execute(delete(Chunk).where(Chunk.document_id == document_id))
         if rows:
             session.execute(insert(Chunk), rows)
 

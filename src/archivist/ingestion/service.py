@@ -9,8 +9,11 @@ import socket
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import OperationalError
 
 from archivist.core.db import set_tenant_sync
@@ -39,10 +42,10 @@ class IngestionService:
             if found is None or found[0].status in FINAL_STATUSES:
                 return "skipped"  # deleted meanwhile, or a duplicate message for finished work
             document, file = found
-            attempt = ingestion_repo.start_attempt(session, document, WORKER_NAME)
+            attempt_id = ingestion_repo.start_attempt(session, document, WORKER_NAME)
             document.status = "processing"
             document.error = None
-            attempt_id, title = attempt.id, document.title
+            title = document.title
             storage_key, mime_type = file.storage_key, file.mime_type
         try:
             chunks, page_count = self._chunks(ctx, storage_key, mime_type, title)
@@ -55,30 +58,27 @@ class IngestionService:
             raise
         with ctx.transaction() as session:
             set_tenant_sync(session, owner_id, org_id)
-            found = ingestion_repo.document_with_file(session, document_id, lock=True)
-            if found is None:
-                return "skipped"
-            document = found[0]
-            # Access fields are read now, under the row lock, so a concurrent PATCH is not lost.
-            rows: list[dict[str, object]] = [
-                {
-                    "organization_id": org_id,
-                    "document_id": document_id,
-                    "owner_id": document.owner_id,
-                    "visibility": document.visibility,
-                    "group_ids": document.group_ids,
-                    "ord": chunk.ord,
-                    "text": chunk.text,
-                    "page": chunk.page,
-                    "embedding": vector,
-                }
-                for chunk, vector in zip(chunks, vectors, strict=True)
-            ]
-            ingestion_repo.replace_chunks(session, document, rows)
-            document.status = "indexed"
-            document.error = None
-            document.chunk_count = len(rows)
-            document.page_count = page_count
+            # Marking it indexed locks the row and returns its access list as of now, so a
+            # concurrent PATCH either lands before (and is copied) or waits for this commit.
+            access = ingestion_repo.mark_indexed(session, document_id, len(chunks), page_count)
+            if access is None:
+                return "skipped"  # deleted meanwhile
+            ingestion_repo.replace_chunks(
+                session,
+                document_id,
+                [
+                    {
+                        "organization_id": org_id,
+                        "document_id": document_id,
+                        **access,
+                        "ord": chunk.ord,
+                        "text": chunk.text,
+                        "page": chunk.page,
+                        "embedding": vector,
+                    }
+                    for chunk, vector in zip(chunks, vectors, strict=True)
+                ],
+            )
             ingestion_repo.finish_attempt(session, attempt_id, "indexed", None)
         documents_processed_total.labels("indexed").inc()
         return "indexed"
@@ -133,14 +133,7 @@ class IngestionService:
             memory_mb=settings.extraction_memory_mb,
             max_uncompressed_mb=settings.max_uncompressed_mb,
         )
-        with tempfile.TemporaryDirectory(prefix="archivist-doc-") as folder:
-            path = Path(folder) / f"source.{kind}"  # some parsers (openpyxl) insist on a suffix
-            try:
-                ctx.store.download_to(storage_key, path)
-            except ObjectNotFound as exc:
-                raise PermanentIngestionError("The stored file is missing") from exc
-            except Exception as exc:  # network errors of whichever store backend
-                raise TransientIngestionError(f"Could not fetch the file: {exc}") from exc
+        with _fetched(ctx, storage_key) as path:
             started = time.perf_counter()
             try:
                 extracted = extract_file(path, kind, limits)
@@ -176,6 +169,23 @@ class IngestionService:
             return ingestion_repo.stuck_documents(
                 session, ctx.settings.ingestion.stuck_after_seconds, statuses
             )
+
+
+@contextmanager
+def _fetched(ctx: WorkerContext, storage_key: str) -> Iterator[Path]:
+    """The object as a local file: the stored file itself (local store), or a temporary copy."""
+    with ExitStack() as cleanup:
+        try:
+            path = ctx.store.local_path(storage_key)
+            if path is None:
+                folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="archivist-"))
+                path = Path(folder) / "source"
+                ctx.store.download_to(storage_key, path)
+        except ObjectNotFound as exc:
+            raise PermanentIngestionError("The stored file is missing") from exc
+        except (OSError, BotoCoreError, ClientError) as exc:
+            raise TransientIngestionError(f"Could not fetch the file: {exc}") from exc
+        yield path
 
 
 ingestion = IngestionService()

@@ -14,7 +14,9 @@ from archivist.worker.task_names import PROCESS_DOCUMENT, SWEEP_DOCUMENTS
 logger = logging.getLogger(__name__)
 
 
-@celery_app.task(name=PROCESS_DOCUMENT, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+@celery_app.task(  # type: ignore[untyped-decorator]
+    name=PROCESS_DOCUMENT, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def process_document(self: Task, document_id: str, org_id: str, owner_id: str) -> str:
     ctx = worker_context()
     ids = uuid.UUID(document_id), uuid.UUID(org_id), uuid.UUID(owner_id)

@@ -18,6 +18,10 @@ class ObjectStore(Protocol):
         """The object's bytes, streamed; raises ObjectNotFound."""
         ...
 
+    def local_path(self, key: str) -> Path | None:
+        """The object's own file when the store is a local folder (read it, never write it)."""
+        ...
+
     def download_to(self, key: str, target: Path) -> None:
         """Copy the object into a local file; raises ObjectNotFound."""
         ...

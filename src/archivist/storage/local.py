@@ -37,6 +37,12 @@ class LocalObjectStore:
             while block := handle.read(chunk_size):
                 yield block
 
+    def local_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        return path
+
     def download_to(self, key: str, target: Path) -> None:
         try:
             shutil.copyfile(self._path(key), target)

@@ -96,6 +96,9 @@ class S3ObjectStore:
         finally:
             body.close()
 
+    def local_path(self, key: str) -> Path | None:
+        return None
+
     def download_to(self, key: str, target: Path) -> None:
         try:
             self._client.download_file(self.bucket, key, str(target), Config=self._transfer)

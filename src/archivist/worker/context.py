@@ -28,6 +28,9 @@ class WorkerContext:
             pool_size=self.settings.worker.concurrency + 1,
             max_overflow=2,
             pool_pre_ping=self.settings.db.pool_pre_ping,
+            # Commits need not wait for the disk: a worker writes only derived data (chunks,
+            # statuses, attempts); what a database crash could lose, the sweeper redoes.
+            connect_args={"options": "-c synchronous_commit=off"},
         )
         return sessionmaker(engine, expire_on_commit=False)
 

@@ -14,7 +14,8 @@ DAMAGED = "The XLSX file is damaged and could not be parsed"
 def extract_xlsx(path: Path, max_chars: int) -> tuple[list[Page], bool]:
     """Pages per sheet, and whether rows past `max_chars` of text were left unread."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # A file object, not the path: openpyxl refuses paths without an .xlsx suffix.
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
     except MemoryError:
         raise
     except Exception as exc:
