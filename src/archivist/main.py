@@ -1,5 +1,7 @@
 """The FastAPI application."""
 
+import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -19,6 +21,7 @@ from archivist.core.state import AppState
 from archivist.documents.endpoints import router as documents_router
 from archivist.health.endpoints import router as health_router
 from archivist.organizations.endpoints import router as organizations_router
+from archivist.search.endpoints import router as search_router
 
 logger = logging.getLogger("archivist.http")
 
@@ -34,11 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.archivist = AppState.create(settings)
+        app.state.archivist = state = AppState.create(settings)
+        # Load the query embedder in the background: the first search need not pay for it,
+        # and readiness does not wait for it.
+        warm_up = asyncio.get_running_loop().run_in_executor(None, lambda: state.embedder)
         try:
             yield
         finally:
-            await app.state.archivist.close()
+            with contextlib.suppress(Exception):
+                await warm_up
+            await state.close()
 
     app = FastAPI(
         title="Archivist",
@@ -104,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         organizations_router,
         documents_router,
+        search_router,
         chat_router,
     ):
         app.include_router(router)

@@ -147,6 +147,7 @@ async def add_document(
             ord=0,
             text=f"The text of {title}.",
             embedding=embedding(len(title)),
+            terms={"text": 1, title: 1},
         )
     )
     attempt_id = uuid.uuid4()

@@ -50,10 +50,12 @@ from archivist.models import (
     File,
     Group,
     GroupMember,
+    IndexStat,
     IngestionAttempt,
     Invite,
     Membership,
     Organization,
+    TermStat,
     User,
 )
 from tests.factories.accounts import make_org, unique_email
@@ -93,6 +95,8 @@ MODELS: dict[str, type[Base]] = {
     "audit_events": AuditEvent,
 }
 TENANT_TABLES = tuple(MODELS)
+# Keyword-index statistics: written only by triggers on chunks; covered by their own tests below.
+STATS_MODELS: dict[str, type[Base]] = {"term_stats": TermStat, "index_stats": IndexStat}
 
 VIEWERS = ("a.admin", "a.m1", "a.m2", "b.admin")
 A_DOCUMENTS = (
@@ -981,7 +985,7 @@ async def test_every_table_is_covered_by_these_tests(
 ) -> None:
     async with sessionmaker() as session:
         tables = {row.relname for row in (await session.execute(PUBLIC_RELATIONS)).all()}
-    assert tables == set(TENANT_TABLES), (
+    assert tables == set(TENANT_TABLES) | set(STATS_MODELS), (
         "a table was added or removed: give it policies in a migration and cover it here"
     )
 
@@ -1012,3 +1016,31 @@ async def test_audit_entries_cannot_be_written_in_someone_elses_name(
             data={},
         )
         await assert_refused(session, forged, "audit_events")
+
+
+@pytest.mark.parametrize("table", list(STATS_MODELS))
+async def test_index_statistics_belong_to_their_organization(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World, table: str
+) -> None:
+    model = STATS_MODELS[table]
+    for viewer in ("a.m1", "b.admin"):
+        async with as_tenant(sessionmaker, *world.tenant(viewer)) as session:
+            orgs = set(await session.scalars(select(model.organization_id)))  # type: ignore[attr-defined]
+            assert orgs == {world.orgs[viewer[0]]}, (table, viewer)
+    async with as_tenant(sessionmaker, None, None) as session:
+        assert list(await session.scalars(select(model))) == []
+    values: dict[str, object] = (
+        {"organization_id": world.orgs["b"], "term": "planted", "df": 99}
+        if table == "term_stats"
+        else {"organization_id": world.orgs["b"], "chunk_count": 1, "token_count": 1}
+    )
+    async with as_tenant(sessionmaker, *world.tenant("a.admin")) as session:
+        await assert_refused(session, insert(model).values(values), table)
+        await session.rollback()
+        await set_tenant(session, *world.tenant("a.admin"))
+        changed = await session.execute(
+            update(model)
+            .where(model.organization_id == world.orgs["b"])
+            .values(organization_id=world.orgs["b"])  # type: ignore[attr-defined]
+        )
+        assert changed.rowcount == 0

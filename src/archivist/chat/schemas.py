@@ -11,6 +11,11 @@ class SessionCreate(BaseModel):
     title: str | None = Field(default=None, max_length=200)
 
 
+class MessageCreate(BaseModel):
+    content: str = Field(min_length=1, max_length=8000)
+    stream: bool = True
+
+
 class SessionUpdate(BaseModel):
     title: Name
 

@@ -61,6 +61,27 @@ class EmbeddingSettings(BaseModel):
     timeout_seconds: float = 60.0
 
 
+class LLMSettings(BaseModel):
+    # An OpenAI-compatible chat endpoint; empty: the bundled local model, else extractive answers.
+    base_url: str = ""
+    api_key: str = ""
+    model: str = "gpt-4o-mini"
+    timeout_seconds: float = 60.0
+    connect_timeout_seconds: float = 5.0
+    retries: int = 2
+    max_answer_tokens: int = 512
+    # "auto" (configured endpoint, else local model, else extractive), "local", "extractive".
+    provider: str = "auto"
+
+
+class ChatSettings(BaseModel):
+    sources: int = 6  # passages given to the model
+    history_messages: int = 6
+    ping_seconds: float = 15.0
+    # A sentence is attributed to a source only when their cosine similarity reaches this.
+    attribution_threshold: float = 0.55
+
+
 class IngestionSettings(BaseModel):
     # A document in `processing` (or `queued`) longer than this is re-queued by the sweeper.
     stuck_after_seconds: int = 900
@@ -103,6 +124,8 @@ class Settings(BaseSettings):
     s3: S3Settings = S3Settings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     ingestion: IngestionSettings = IngestionSettings()
+    llm: LLMSettings = LLMSettings()
+    chat: ChatSettings = ChatSettings()
 
     @property
     def storage_dir(self) -> Path:

@@ -1,6 +1,7 @@
 """Long-lived resources of one API process, created at start-up and closed at shutdown."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from celery import Celery
 from redis.asyncio import Redis
@@ -10,6 +11,8 @@ from archivist.core.config import Settings
 from archivist.core.db import create_async_db_engine
 from archivist.core.redis import create_redis
 from archivist.core.security import jwt_secret
+from archivist.embedding.base import Embedder
+from archivist.embedding.factory import create_embedder
 from archivist.storage.base import ObjectStore
 from archivist.storage.factory import create_object_store
 from archivist.worker.celery_app import create_celery
@@ -37,6 +40,11 @@ class AppState:
             store=create_object_store(settings),
             celery=create_celery(settings),
         )
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The query embedder, loaded on first use (or by `warm_up` at start)."""
+        return create_embedder(self.settings)
 
     async def close(self) -> None:
         await self.redis.aclose()

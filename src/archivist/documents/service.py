@@ -25,6 +25,7 @@ from archivist.files.exceptions import (
     UploadTooLarge,
 )
 from archivist.files.upload import ReceivedUpload, receive_upload
+from archivist.index.postgres import postgres_index
 from archivist.ingestion import formats
 from archivist.models import Document, File
 from archivist.storage.base import object_key
@@ -263,6 +264,7 @@ class DocumentService:
     ) -> None:
         document, file = await self._writable(session, principal, document_id)
         key = file.storage_key
+        await postgres_index.delete_document(session, document.id)
         await documents_repo.delete_file(session, file.id)
         await audit.record(
             session,

@@ -3,10 +3,10 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from archivist.models import Chunk, Document, File, IngestionAttempt
+from archivist.models import Document, File, IngestionAttempt
 
 
 class IngestionRepository:
@@ -74,13 +74,6 @@ class IngestionRepository:
         if row is None:
             return None
         return {"owner_id": row[0], "visibility": row[1], "group_ids": row[2]}
-
-    def replace_chunks(
-        self, session: Session, document_id: uuid.UUID, rows: list[dict[str, object]]
-    ) -> None:
-        session.execute(delete(Chunk).where(Chunk.document_id == document_id))
-        if rows:
-            session.execute(insert(Chunk), rows)
 
     def stuck_documents(
         self, session: Session, stuck_after_seconds: int, statuses: tuple[str, ...]

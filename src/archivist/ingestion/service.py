@@ -18,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 
 from archivist.core.db import set_tenant_sync
 from archivist.core.metrics import documents_processed_total, embedding_seconds, extraction_seconds
+from archivist.index.base import IndexedChunk
+from archivist.index.postgres import postgres_index
 from archivist.ingestion.chunking import Chunk, PageText, chunk_document
 from archivist.ingestion.exceptions import PermanentIngestionError, TransientIngestionError
 from archivist.ingestion.extract import ExtractionError, ExtractionLimits, extract_file
@@ -63,19 +65,12 @@ class IngestionService:
             access = ingestion_repo.mark_indexed(session, document_id, len(chunks), page_count)
             if access is None:
                 return "skipped"  # deleted meanwhile
-            ingestion_repo.replace_chunks(
+            postgres_index.index_chunks(
                 session,
                 document_id,
+                {**access, "organization_id": org_id},
                 [
-                    {
-                        "organization_id": org_id,
-                        "document_id": document_id,
-                        **access,
-                        "ord": chunk.ord,
-                        "text": chunk.text,
-                        "page": chunk.page,
-                        "embedding": vector,
-                    }
+                    IndexedChunk(chunk.ord, chunk.text, chunk.page, chunk.embed_text, vector)
                     for chunk, vector in zip(chunks, vectors, strict=True)
                 ],
             )

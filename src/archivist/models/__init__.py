@@ -10,10 +10,12 @@ from archivist.models.document import Document
 from archivist.models.file import File
 from archivist.models.group import Group
 from archivist.models.group_member import GroupMember
+from archivist.models.index_stat import IndexStat
 from archivist.models.ingestion_attempt import IngestionAttempt
 from archivist.models.invite import Invite
 from archivist.models.membership import Membership
 from archivist.models.organization import Organization
+from archivist.models.term_stat import TermStat
 from archivist.models.user import User
 
 __all__ = [
@@ -27,9 +29,11 @@ __all__ = [
     "File",
     "Group",
     "GroupMember",
+    "IndexStat",
     "IngestionAttempt",
     "Invite",
     "Membership",
     "Organization",
+    "TermStat",
     "User",
 ]

@@ -1,8 +1,8 @@
 import uuid
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import Computed, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archivist.core.db import Base
@@ -26,6 +26,7 @@ class Chunk(Base):
             postgresql_using="hnsw",
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
+        Index("ix_chunks_terms", "terms", postgresql_using="gin"),
     )
 
     id: Mapped[UUIDPk]
@@ -42,4 +43,7 @@ class Chunk(Base):
     text: Mapped[str] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
     embedding: Mapped[list[float]] = mapped_column(Vector(EMBEDDING_DIM))
+    # Keyword index (BM25): stemmed term -> frequency in title + text, and the total term count.
+    terms: Mapped[dict[str, int]] = mapped_column(JSONB, server_default="{}")
+    length: Mapped[int] = mapped_column(Integer, Computed("bm25_length(terms)", persisted=True))
     created_at: Mapped[CreatedAt]

@@ -1,0 +1,226 @@
+"""The document index inside PostgreSQL: pgvector HNSW + BM25, fused, under the caller's RLS.
+
+Both legs read `chunks` in the caller's transaction, so row-level security decides what can match;
+pgvector's iterative index scan keeps reading the HNSW graph until enough *visible* rows are found.
+BM25 (Okapi) reads the term frequencies kept on each chunk and the organization's document
+frequencies and lengths, which triggers on `chunks` maintain.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from archivist.index.base import Hit, IndexedChunk, SearchFilters, SearchQuery
+from archivist.models import Chunk
+
+Ranked = tuple[uuid.UUID, float]
+HIGHLIGHT_START, HIGHLIGHT_END = "\u27e6", "\u27e7"  # markers ts_headline puts around matches
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Chosen on SciFact's dev split (bench/quality.py); never on its held-back test split."""
+
+    k1: float = 0.9
+    b: float = 0.4
+    candidates: int = 100  # per leg, before fusion
+    rrf_k: int = 60
+    keyword_weight: float = 1.0
+    semantic_weight: float = 1.0
+    ef_search: int = 100
+
+
+def _filter_sql(filters: SearchFilters, params: dict[str, Any]) -> str:
+    clauses = []
+    if filters.document_ids:
+        params["f_documents"] = list(filters.document_ids)
+        clauses.append("c.document_id = ANY(:f_documents)")
+    if filters.mime_types or filters.updated_after:
+        conditions = ["d.id = c.document_id"]
+        if filters.mime_types:
+            params["f_mimes"] = list(filters.mime_types)
+            conditions.append("f.mime_type = ANY(:f_mimes)")
+        if filters.updated_after:
+            params["f_after"] = filters.updated_after
+            conditions.append("d.updated_at > :f_after")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM documents d JOIN files f ON f.id = d.file_id WHERE "
+            + " AND ".join(conditions)
+            + ")"
+        )
+    return "".join(f" AND {clause}" for clause in clauses)
+
+
+class PostgresIndex:
+    def __init__(self, tuning: Tuning | None = None) -> None:
+        self.tuning = tuning or Tuning()
+
+    def index_chunks(
+        self,
+        session: Session,
+        document_id: uuid.UUID,
+        access: dict[str, object],
+        chunks: list[IndexedChunk],
+    ) -> None:
+        session.execute(delete(Chunk).where(Chunk.document_id == document_id))
+        if not chunks:
+            return
+        organization_id = access["organization_id"]
+        statement = insert(Chunk).values(terms=func.bm25_terms(bindparam("index_text")))
+        session.execute(
+            statement,
+            [
+                {
+                    "organization_id": organization_id,
+                    "document_id": document_id,
+                    "owner_id": access["owner_id"],
+                    "visibility": access["visibility"],
+                    "group_ids": access["group_ids"],
+                    "ord": chunk.ord,
+                    "text": chunk.text,
+                    "page": chunk.page,
+                    "embedding": chunk.embedding,
+                    "index_text": chunk.index_text,
+                }
+                for chunk in chunks
+            ],
+        )
+
+    async def delete_document(self, session: AsyncSession, document_id: uuid.UUID) -> None:
+        await session.execute(delete(Chunk).where(Chunk.document_id == document_id))
+
+    async def search(self, session: AsyncSession, query: SearchQuery) -> list[Hit]:
+        ranked: dict[uuid.UUID, float] = defaultdict(float)
+        t = self.tuning
+        if query.mode in ("hybrid", "semantic"):
+            for rank, (chunk_id, distance) in enumerate(await self._semantic(session, query)):
+                if query.mode == "semantic":
+                    ranked[chunk_id] = 1.0 - distance
+                else:
+                    ranked[chunk_id] += t.semantic_weight / (t.rrf_k + rank + 1)
+        if query.mode in ("hybrid", "keyword"):
+            for rank, (chunk_id, score) in enumerate(await self._keyword(session, query)):
+                if query.mode == "keyword":
+                    ranked[chunk_id] = score
+                else:
+                    ranked[chunk_id] += t.keyword_weight / (t.rrf_k + rank + 1)
+        best = sorted(ranked.items(), key=lambda item: item[1], reverse=True)[: query.limit]
+        return await self._hits(session, query.text, best)
+
+    async def _semantic(
+        self, session: AsyncSession, query: SearchQuery
+    ) -> list[tuple[uuid.UUID, float]]:
+        params: dict[str, Any] = {
+            "embedding": str(query.embedding),
+            "n": self.tuning.candidates,
+            "ef": str(self.tuning.ef_search),
+        }
+        where = _filter_sql(query.filters, params)
+        await session.execute(
+            text(
+                "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+                " set_config('hnsw.ef_search', :ef, true)"
+            ),
+            {"ef": params.pop("ef")},
+        )
+        # relaxed_order may return neighbours slightly out of order: sort the few we keep.
+        rows = await session.execute(
+            text(
+                "WITH nearest AS MATERIALIZED ("
+                " SELECT c.id, c.embedding <=> CAST(:embedding AS vector) AS distance"
+                f" FROM chunks c WHERE true{where}"
+                " ORDER BY c.embedding <=> CAST(:embedding AS vector) LIMIT :n)"
+                " SELECT id, distance FROM nearest ORDER BY distance"
+            ),
+            params,
+        )
+        return [(row[0], float(row[1])) for row in rows]
+
+    async def _keyword(
+        self, session: AsyncSession, query: SearchQuery
+    ) -> list[tuple[uuid.UUID, float]]:
+        params: dict[str, Any] = {
+            "query": query.text,
+            "n": self.tuning.candidates,
+            "k1": self.tuning.k1,
+            "b": self.tuning.b,
+        }
+        where = _filter_sql(query.filters, params)
+        rows = await session.execute(
+            text(
+                "WITH stats AS ("
+                "  SELECT chunk_count::float8 AS n,"
+                "         token_count::float8 / greatest(chunk_count, 1) AS avgdl"
+                "  FROM index_stats WHERE organization_id = app_org_id()),"
+                " weights AS ("
+                "  SELECT t.term, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf"
+                "  FROM term_stats t CROSS JOIN stats s"
+                "  WHERE t.organization_id = app_org_id()"
+                "    AND t.term = ANY(bm25_query_terms(:query)))"
+                " SELECT c.id, sum(w.idf * tf.v * (CAST(:k1 AS float8) + 1)"
+                "   / (tf.v + CAST(:k1 AS float8) * (1 - CAST(:b AS float8)"
+                "      + CAST(:b AS float8) * c.length / s.avgdl))) AS score"
+                " FROM chunks c"
+                " CROSS JOIN stats s"
+                " JOIN weights w ON c.terms ? w.term"
+                " CROSS JOIN LATERAL (SELECT (c.terms ->> w.term)::float8 AS v) tf"
+                " WHERE c.terms ?| (SELECT coalesce(array_agg(term), '{}') FROM weights)"
+                f"{where}"
+                " GROUP BY c.id ORDER BY score DESC LIMIT :n"
+            ),
+            params,
+        )
+        return [(row[0], float(row[1])) for row in rows]
+
+    async def _hits(
+        self, session: AsyncSession, query_text: str, best: list[tuple[uuid.UUID, float]]
+    ) -> list[Hit]:
+        if not best:
+            return []
+        rows = await session.execute(
+            text(
+                "SELECT c.id, c.document_id, d.title, f.filename, c.text, c.page,"
+                " ts_headline('english', c.text,"
+                "  coalesce((SELECT string_agg(quote_literal(term), ' | ')"
+                "            FROM unnest(bm25_query_terms(:query)) AS term), '')::tsquery,"
+                "  :options) AS snippet"
+                " FROM chunks c JOIN documents d ON d.id = c.document_id"
+                " JOIN files f ON f.id = d.file_id"
+                " WHERE c.id = ANY(:ids)"
+            ),
+            {
+                "query": query_text,
+                "ids": [chunk_id for chunk_id, _ in best],
+                "options": (
+                    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=35,"
+                    ' MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+                ),
+            },
+        )
+        found = {row[0]: row for row in rows}
+        hits = []
+        for chunk_id, score in best:
+            row = found.get(chunk_id)
+            if row is None:  # deleted between the legs and now
+                continue
+            hits.append(
+                Hit(
+                    chunk_id=row[0],
+                    document_id=row[1],
+                    title=row[2],
+                    filename=row[3],
+                    text=row[4],
+                    snippet=row[6] or row[4][:240],
+                    page=row[5],
+                    score=score,
+                )
+            )
+        return hits
+
+
+postgres_index = PostgresIndex()

@@ -1,0 +1,235 @@
+"""Chat over real retrieval: SSE order, stored messages and citations, failures, disconnects."""
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from archivist.core.config import LLMSettings, Settings
+from tests.conftest import live_server
+from tests.factories.accounts import Account, make_org, register_org
+from tests.factories.documents import upload_indexed
+from tests.fake_llm import Behaviour, fake_llm_server
+from tests.support import assert_error
+
+pytestmark = pytest.mark.usefixtures("pipeline")
+Events = list[tuple[str, Any]]
+
+
+async def ask(client: httpx.AsyncClient, account: Account, session_id: str, content: str) -> Events:
+    events: Events = []
+    name = ""
+    async with client.stream(
+        "POST",
+        f"/api/chat/sessions/{session_id}/messages",
+        json={"content": content},
+        headers=account.headers,
+        timeout=120,
+    ) as response:
+        assert response.status_code == 200, await response.aread()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[len("data: ") :])))
+    return events
+
+
+async def new_session(client: httpx.AsyncClient, account: Account) -> str:
+    response = await client.post("/api/chat/sessions", json={}, headers=account.headers)
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[tuple[str, Behaviour]]:
+    with fake_llm_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live(settings: Settings, llm: tuple[str, Behaviour]) -> Iterator[str]:
+    """The app on a real port, answering with an OpenAI-compatible model server."""
+    url, _ = llm
+    configured = settings.model_copy(
+        update={"llm": LLMSettings(base_url=url, model="fake", timeout_seconds=2, retries=1)}
+    )
+    with live_server(configured) as base:
+        yield base
+
+
+@pytest.fixture
+def behaviour(llm: tuple[str, Behaviour]) -> Behaviour:
+    llm[1].mode, llm[1].delay = "ok", 0.0
+    llm[1].requests.clear()
+    llm[1].refused = 0
+    return llm[1]
+
+
+async def test_answer_streams_sources_then_deltas_then_the_stored_cited_message(
+    live: str, behaviour: Behaviour
+) -> None:
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Chatty")
+        document = await upload_indexed(
+            client, owner, "tides.txt", b"The lighthouse keeper rings the bell at high tide."
+        )
+        session_id = await new_session(client, owner)
+        started = time.perf_counter()
+        events = await ask(client, owner, session_id, "When does the keeper ring the bell?")
+        names = [name for name, _ in events]
+        assert names[0] == "sources" and names[-1] == "done"
+        assert set(names[1:-1]) == {"delta"} and len(names) > 3
+        sources = events[0][1]
+        assert sources[0]["n"] == 1 and sources[0]["document_id"] == document["id"]
+        message = events[-1][1]
+        streamed = "".join(data["text"] for name, data in events if name == "delta")
+        assert "lighthouse keeper" in message["content"]
+        assert message["content"] == streamed.strip() or "[1]" in message["content"]
+        assert [c["n"] for c in message["citations"]] == [1]
+        assert message["citations"][0]["chunk_id"] == sources[0]["chunk_id"]
+        assert time.perf_counter() - started < 30
+
+        stored = (
+            await client.get(f"/api/chat/sessions/{session_id}", headers=owner.headers)
+        ).json()
+        assert [m["role"] for m in stored["messages"]] == ["user", "assistant"]
+        assert stored["messages"][1]["content"] == message["content"]
+        assert stored["messages"][1]["citations"] == message["citations"]
+        assert stored["title"].startswith("When does the keeper")
+
+
+async def test_invented_citation_markers_are_removed(live: str, behaviour: Behaviour) -> None:
+    behaviour.mode = "invent"  # the model cites [7] with only one source
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Inventive")
+        await upload_indexed(client, owner, "m.txt", b"Marmots hibernate for six months a year.")
+        session_id = await new_session(client, owner)
+        events = await ask(client, owner, session_id, "How long do marmots hibernate?")
+        message = events[-1][1]
+        assert "[7]" not in message["content"]
+        numbers = {c["n"] for c in message["citations"]}
+        for n in range(1, 10):
+            assert (f"[{n}]" in message["content"]) == (n in numbers)
+
+
+async def test_chat_sources_never_include_what_the_user_may_not_see(
+    client: httpx.AsyncClient,
+) -> None:
+    org = await make_org(client, members=2, name="Secretive")
+    other = await make_org(client, members=0, name="Outsiders")
+    owner, colleague = org.members
+    secret = await upload_indexed(
+        client, owner, "plan.txt", b"The xylophonist merger closes in March."
+    )
+    for account in (colleague, other.admin):
+        session_id = await new_session(client, account)
+        events = await ask(client, account, session_id, "When does the xylophonist merger close?")
+        assert events[0][0] == "sources"
+        assert secret["id"] not in [s["document_id"] for s in events[0][1]]
+        message = events[-1][1]
+        assert secret["id"] not in [c["document_id"] for c in message["citations"]]
+        assert "March" not in message["content"]
+    own_session = await new_session(client, owner)
+    own = await ask(client, owner, own_session, "When does the xylophonist merger close?")
+    assert secret["id"] in [s["document_id"] for s in own[0][1]]
+
+
+async def test_extractive_answers_cite_their_passages(client: httpx.AsyncClient) -> None:
+    owner = (await make_org(client, members=0, name="Extractive")).admin
+    await upload_indexed(client, owner, "p.txt", b"Pelicans dive from twenty metres to catch fish.")
+    session_id = await new_session(client, owner)
+    events = await ask(client, owner, session_id, "How do pelicans catch fish?")
+    message = events[-1][1]
+    assert "Pelicans dive" in message["content"] and "[1]" in message["content"]
+    assert [c["n"] for c in message["citations"]] == [1]
+
+
+async def test_provider_timeout_gives_an_error_event_and_a_usable_session(
+    live: str, behaviour: Behaviour
+) -> None:
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Patient")
+        await upload_indexed(client, owner, "s.txt", b"Snails sleep for three years.")
+        session_id = await new_session(client, owner)
+        behaviour.mode = "hang"
+        events = await ask(client, owner, session_id, "How long do snails sleep?")
+        assert events[0][0] == "sources"
+        assert events[-1] == ("error", {"error": "LLMTimeout", "detail": events[-1][1]["detail"]})
+        behaviour.mode = "ok"
+        events = await ask(client, owner, session_id, "How long do snails sleep?")
+        assert events[-1][0] == "done"
+        stored = (
+            await client.get(f"/api/chat/sessions/{session_id}", headers=owner.headers)
+        ).json()
+        assert [m["role"] for m in stored["messages"]] == ["user", "user", "assistant"]
+
+
+async def test_broken_stream_is_an_error_and_rate_limits_are_retried(
+    live: str, behaviour: Behaviour
+) -> None:
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Flaky")
+        await upload_indexed(client, owner, "f.txt", b"Ferns grow in the shade of oaks.")
+        session_id = await new_session(client, owner)
+        behaviour.mode = "break"
+        events = await ask(client, owner, session_id, "Where do ferns grow?")
+        assert events[-1][0] == "error" and events[-1][1]["error"] == "LLMUnavailable"
+        behaviour.mode = "refuse-once"
+        events = await ask(client, owner, session_id, "Where do ferns grow?")
+        assert events[-1][0] == "done"
+        assert behaviour.refused == 1
+
+
+async def test_disconnect_mid_stream_leaves_a_consistent_session(
+    live: str, behaviour: Behaviour
+) -> None:
+    behaviour.mode, behaviour.delay = "slow", 0.3
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Impatient")
+        await upload_indexed(client, owner, "o.txt", b"Owls hunt at night using their hearing.")
+        session_id = await new_session(client, owner)
+        async with client.stream(
+            "POST",
+            f"/api/chat/sessions/{session_id}/messages",
+            json={"content": "How do owls hunt?"},
+            headers=owner.headers,
+        ) as response:
+            async for line in response.aiter_lines():
+                if line.startswith("event: delta"):
+                    break  # the reader walks away after the first words
+        behaviour.mode = "ok"
+        await asyncio.sleep(1.5)
+        stored = (
+            await client.get(f"/api/chat/sessions/{session_id}", headers=owner.headers)
+        ).json()
+        roles = [m["role"] for m in stored["messages"]]
+        assert roles in (["user"], ["user", "assistant"]), roles
+        if roles == ["user", "assistant"]:
+            assert stored["messages"][1]["content"].endswith("…")
+        events = await ask(client, owner, session_id, "How do owls hunt?")
+        assert events[-1][0] == "done"
+
+
+async def test_stream_false_returns_the_message_and_unknown_session_is_404(
+    client: httpx.AsyncClient,
+) -> None:
+    owner = (await make_org(client, members=0, name="Plain")).admin
+    session_id = await new_session(client, owner)
+    response = await client.post(
+        f"/api/chat/sessions/{session_id}/messages",
+        json={"content": "Anything?", "stream": False},
+        headers=owner.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["role"] == "assistant"
+    other = (await make_org(client, members=0, name="Nosy")).admin
+    denied = await client.post(
+        f"/api/chat/sessions/{session_id}/messages", json={"content": "x"}, headers=other.headers
+    )
+    assert_error(denied, 404)

@@ -1,0 +1,148 @@
+"""Hybrid search through the API: real BM25, real pgvector, row-level security on every result."""
+
+import math
+import uuid
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import select
+
+from archivist.core.db import set_tenant
+from archivist.core.state import AppState
+from archivist.models import IndexStat, TermStat
+from tests.factories.accounts import Account, make_org
+from tests.factories.documents import upload_indexed
+from tests.support import assert_error
+
+pytestmark = pytest.mark.usefixtures("pipeline")
+K1, B = 0.9, 0.4  # archivist.index.postgres.Tuning
+
+
+async def search(
+    client: AsyncClient, account: Account, query: str, mode: str = "hybrid", **extra: object
+) -> list[dict[str, object]]:
+    response = await client.post(
+        "/api/search", json={"query": query, "mode": mode, **extra}, headers=account.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["took_ms"] >= 0
+    results: list[dict[str, object]] = response.json()["results"]
+    return results
+
+
+async def test_bm25_scores_match_a_hand_computed_example(client: AsyncClient) -> None:
+    owner = (await make_org(client, members=0, name="BM25")).admin
+    # Titles are indexed with the text: each document is 3 or 4 terms long.
+    one = await upload_indexed(client, owner, "1.txt", b"apple banana", title="alpha")
+    two = await upload_indexed(client, owner, "2.txt", b"apple apple cherry", title="beta")
+    await upload_indexed(client, owner, "3.txt", b"cherry date", title="gamma")
+
+    results = await search(client, owner, "apple", mode="keyword")
+
+    n, avgdl, df = 3, (3 + 4 + 3) / 3, 2
+    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def bm25(tf: int, length: int) -> float:
+        return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avgdl))
+
+    assert [r["document_id"] for r in results] == [two["id"], one["id"]]
+    assert results[0]["score"] == pytest.approx(bm25(2, 4), abs=1e-5)
+    assert results[1]["score"] == pytest.approx(bm25(1, 3), abs=1e-5)
+
+
+async def test_statistics_follow_uploads_and_deletes(
+    client: AsyncClient, app_state: AppState
+) -> None:
+    owner = (await make_org(client, members=0, name="Stats")).admin
+    first = await upload_indexed(client, owner, "a.txt", b"quasar pulsar", title="t1")
+    await upload_indexed(client, owner, "b.txt", b"quasar nebula", title="t2")
+
+    async def stats() -> tuple[int | None, int | None]:
+        async with app_state.sessionmaker() as session, session.begin():
+            await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
+            df = await session.scalar(select(TermStat.df).where(TermStat.term == "quasar"))
+            chunks = await session.scalar(select(IndexStat.chunk_count))
+            return df, chunks
+
+    assert await stats() == (2, 2)
+    await client.delete(f"/api/documents/{first['id']}", headers=owner.headers)
+    assert await stats() == (1, 1)
+    results = await search(client, owner, "pulsar", mode="keyword")
+    assert results == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+async def test_private_chunks_never_reach_anyone_else(client: AsyncClient, mode: str) -> None:
+    org = await make_org(client, members=2, name="Private")
+    other = await make_org(client, members=0, name="Other")
+    owner, colleague = org.members
+    secret = await upload_indexed(
+        client, owner, "secret.txt", b"The zanzibarian treaty draft is confidential."
+    )
+    # The query matches only the owner's document: nothing else may fill the page.
+    assert [r["document_id"] for r in await search(client, owner, "zanzibarian treaty", mode)] == [
+        secret["id"]
+    ]
+    for outsider in (colleague, other.admin):
+        results = await search(client, outsider, "zanzibarian treaty", mode)
+        assert secret["id"] not in [r["document_id"] for r in results]
+    admin_results = await search(client, org.admin, "zanzibarian treaty", mode)
+    assert secret["id"] in [r["document_id"] for r in admin_results]
+
+
+async def test_group_and_organization_visibility_reach_exactly_their_readers(
+    client: AsyncClient,
+) -> None:
+    org = await make_org(client, members=2, name="Groups")
+    other = await make_org(client, members=0, name="Elsewhere")
+    owner, reader = org.members
+    group = await client.post("/api/groups", json={"name": "readers"}, headers=org.admin.headers)
+    group_id = group.json()["id"]
+    await client.post(
+        f"/api/groups/{group_id}/members", json={"user_id": reader.id}, headers=org.admin.headers
+    )
+    shared = await upload_indexed(
+        client,
+        owner,
+        "g.txt",
+        b"Quokka habitat survey results.",
+        visibility="groups",
+        group_ids=group_id,
+    )
+    public = await upload_indexed(
+        client, owner, "o.txt", b"Quokka feeding schedule for everyone.", visibility="organization"
+    )
+    seen_by_reader = {r["document_id"] for r in await search(client, reader, "quokka")}
+    assert {shared["id"], public["id"]} <= seen_by_reader
+    outsider_member = (await make_org(client, members=0, name="X")).admin
+    for outsider in (other.admin, outsider_member):
+        assert await search(client, outsider, "quokka") == []
+    await client.delete(f"/api/groups/{group_id}/members/{reader.id}", headers=org.admin.headers)
+    seen_after = {r["document_id"] for r in await search(client, reader, "quokka")}
+    assert shared["id"] not in seen_after and public["id"] in seen_after
+
+
+async def test_results_carry_snippet_highlights_page_and_filters(client: AsyncClient) -> None:
+    owner = (await make_org(client, members=0, name="Snippets")).admin
+    text_doc = await upload_indexed(
+        client, owner, "river.txt", b"Otters live along the river. They eat fish daily."
+    )
+    md_doc = await upload_indexed(client, owner, "river.md", b"# Otters\n\nOtters play in water.")
+    results = await search(client, owner, "otters fish", mode="keyword")
+    top = results[0]
+    assert top["document_id"] == text_doc["id"], "only this one mentions fish"
+    assert top["title"] == "river" and top["filename"] == "river.txt"
+    assert top["page"] is None
+    snippet = str(top["snippet"])
+    marked = [snippet[start:end].lower() for start, end in top["highlights"]]  # type: ignore[misc]
+    assert "otters" in marked and "fish" in marked
+    only_md = await search(client, owner, "otters", filters={"mime_types": ["text/markdown"]})
+    assert {r["document_id"] for r in only_md} == {md_doc["id"]}
+    only_one = await search(client, owner, "otters", filters={"document_ids": [text_doc["id"]]})
+    assert {r["document_id"] for r in only_one} == {text_doc["id"]}
+
+
+async def test_empty_query_is_422(client: AsyncClient) -> None:
+    owner = (await make_org(client, members=0, name="Bad")).admin
+    response = await client.post("/api/search", json={"query": "   "}, headers=owner.headers)
+    assert_error(response, 422)
