@@ -1,0 +1,127 @@
+"""Chat with real models: the bundled offline one, and llama.cpp's OpenAI-compatible server."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from archivist.core.config import LLMSettings, Settings
+from archivist.core.state import AppState
+from archivist.embedded.ports import free_port
+from archivist.llm import local
+from tests.factories.accounts import register_org
+from tests.factories.documents import upload_indexed
+from tests.support import open_client
+
+pytestmark = [
+    pytest.mark.usefixtures("pipeline"),
+    pytest.mark.skipif(not local.available(), reason="llama-cpp-python or the model is missing"),
+]
+FACT = b"The Zephyr project launches on the ninth of May from hangar seven."
+
+
+async def converse(settings: Settings) -> list[tuple[str, Any]]:
+    state = AppState.create(settings)
+    events: list[tuple[str, Any]] = []
+    try:
+        async with open_client(state) as client:
+            owner = await register_org(client, "Model Co")
+            await upload_indexed(client, owner, "zephyr.txt", FACT)
+            session = await client.post("/api/chat/sessions", json={}, headers=owner.headers)
+            response = await client.post(
+                f"/api/chat/sessions/{session.json()['id']}/messages",
+                json={"content": "When does the Zephyr project launch?"},
+                headers=owner.headers,
+                timeout=300,
+            )
+            assert response.status_code == 200, response.text
+            name = ""
+            for line in response.text.splitlines():
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    events.append((name, json.loads(line[6:])))
+            stored = await client.get(
+                f"/api/chat/sessions/{session.json()['id']}", headers=owner.headers
+            )
+            assert stored.json()["messages"][-1]["content"] == events[-1][1]["content"]
+    finally:
+        await state.close()
+    return events
+
+
+def assert_answered(events: list[tuple[str, Any]]) -> None:
+    names = [name for name, _ in events]
+    assert names[0] == "sources" and names[-1] == "done", names
+    assert "delta" in names
+    message = events[-1][1]
+    assert message["content"].strip()
+    cited = {c["n"] for c in message["citations"]}
+    for n in range(1, 10):
+        assert (f"[{n}]" in message["content"]) == (n in cited), message
+
+
+async def test_the_bundled_offline_model_answers_with_no_configuration(settings: Settings) -> None:
+    events = await converse(settings.model_copy(update={"llm": LLMSettings(provider="auto")}))
+    assert_answered(events)
+    message = events[-1][1]
+    # The tiny model never writes [n] itself: the citation comes from sentence attribution.
+    assert "May" in message["content"], message["content"]
+    assert message["citations"] and message["citations"][0]["title"] == "zephyr"
+    assert events[0][1][0]["title"] == "zephyr"
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    if importlib.util.find_spec("sse_starlette") is None:
+        pytest.skip("llama_cpp.server needs sse-starlette (dev extra)")
+    port = free_port()
+    model = local.bundled_model_path()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--interrupt_requests",
+            "False",
+            "--n_threads",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("llama_cpp.server did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def test_openai_compatible_path_against_a_real_llama_cpp_server(
+    settings: Settings, llama_server: str
+) -> None:
+    configured = LLMSettings(base_url=llama_server, model="smollm2", timeout_seconds=120)
+    events = await converse(settings.model_copy(update={"llm": configured}))
+    assert_answered(events)
