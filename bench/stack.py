@@ -23,6 +23,7 @@ from archivist.embedded.ports import free_port
 class Stack:
     base: str
     process: subprocess.Popen[bytes]
+    data_dir: Path
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by each kind of process of the stack (api, worker, postgres…)."""
@@ -66,7 +67,7 @@ def running_stack(**env: str) -> Iterator[Stack]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the stack did not start; see {data_dir}/logs")
             time.sleep(0.3)
-        yield Stack(base, process)
+        yield Stack(base, process, data_dir)
     finally:
         process.send_signal(signal.SIGINT)
         try:

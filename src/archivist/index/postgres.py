@@ -29,7 +29,7 @@ class Tuning:
     k1: float = 0.9
     b: float = 0.4
     candidates: int = 100  # per leg, before fusion
-    rrf_k: int = 60
+    rrf_k: int = 10
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
     ef_search: int = 100

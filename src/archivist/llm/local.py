@@ -2,6 +2,7 @@
 llama.cpp in this process. Tiny and fast enough for a laptop; it answers but does not cite."""
 
 import asyncio
+import atexit
 import importlib.util
 import threading
 from collections.abc import AsyncIterator
@@ -40,6 +41,9 @@ class LocalLLM:
             model_path=str(path), n_ctx=context_tokens, n_threads=threads, verbose=False
         )
         self._lock = threading.Lock()  # one generation at a time per process
+        # Free the model while the interpreter still works; at exit llama.cpp's own
+        # finalizer runs too late and prints a traceback.
+        atexit.register(self._model.close)
 
     async def stream(self, messages: list[ChatMessage], max_tokens: int) -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()

@@ -1,0 +1,204 @@
+"""Search latency at 100,000 chunks, 3 organizations, isolation on.
+
+    .venv/bin/python -m bench.search_latency [--chunks 100000] [--queries 200]
+
+Chunks are synthetic: text drawn from SciFact's vocabulary (so BM25 sees realistic term
+statistics) and vectors mixed from real embeddings of SciFact passages (so the HNSW graph sees a
+realistic distribution). They are written straight into the database as each organization's
+users (row-level security applies), with the HNSW index built once at the end. The script then
+times `POST /api/search` through the API, and the same SQL run bare on a database connection
+(same tenant, embedding precomputed), in one run, and reports p50/p95 of both.
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import psycopg
+
+from archivist.core.config import get_settings
+from archivist.embedded.stack_env import read_stack_env
+from archivist.embedding.factory import create_embedder
+from archivist.index.base import SearchQuery
+from archivist.index.postgres import postgres_index
+from bench.scifact import DEFAULT_DIR, corpus, dev_queries
+from bench.stack import running_stack
+
+ORGS = 3
+
+
+def synthetic(docs: list[str], count: int, rng: random.Random) -> list[str]:
+    words = [w for doc in docs for w in doc.split()]
+    return [" ".join(rng.choices(words, k=rng.randint(60, 180))) for _ in range(count)]
+
+
+def mixed_vectors(base: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    picks = rng.integers(0, len(base), size=(count, 3))
+    weights = rng.dirichlet([1.0, 1.0, 1.0], size=count)[:, :, None]
+    vectors = (base[picks] * weights).sum(axis=1) + rng.normal(0, 0.02, (count, base.shape[1]))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def owner_url(data_dir: Path, app_url: str) -> str:
+    owner_password = (data_dir / "secrets" / "postgres-passwords").read_text().split()[0]
+    host = app_url.split("@", 1)[1]
+    return f"postgresql://archivist_owner:{owner_password}@{host}"
+
+
+def load(
+    app_url: str,
+    admin_url: str,
+    users: list[tuple[str, str]],
+    texts: list[str],
+    vectors: np.ndarray,
+) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP INDEX IF EXISTS ix_chunks_embedding_hnsw")
+    per_org = len(texts) // len(users)
+    with psycopg.connect(app_url) as conn:
+        for index, (user_id, org_id) in enumerate(users):
+            with conn.transaction():
+                conn.execute(
+                    "SELECT set_config('app.user_id', %s, true), set_config('app.org_id', %s, true)",
+                    (user_id, org_id),
+                )
+                start = index * per_org
+                for batch in range(start, start + per_org, 500):
+                    rows = range(batch, min(batch + 500, start + per_org))
+                    for position in rows:
+                        if (position - start) % 50 == 0:  # a document every 50 chunks
+                            file_id, document_id = uuid.uuid4(), uuid.uuid4()
+                            visibility = ("private", "organization")[(position - start) // 50 % 2]
+                            conn.execute(
+                                "INSERT INTO files (id, organization_id, owner_id, storage_key,"
+                                " filename, mime_type, size_bytes, sha256) VALUES"
+                                " (%s, %s, %s, 'synthetic', %s, 'text/plain', 1, '')",
+                                (file_id, org_id, user_id, f"doc-{position}.txt"),
+                            )
+                            conn.execute(
+                                "INSERT INTO documents (id, organization_id, owner_id, file_id,"
+                                " title, visibility, status, chunk_count)"
+                                " VALUES (%s, %s, %s, %s, %s, %s, 'indexed', 50)",
+                                (
+                                    document_id,
+                                    org_id,
+                                    user_id,
+                                    file_id,
+                                    f"Doc {position}",
+                                    visibility,
+                                ),
+                            )
+                        conn.execute(
+                            "INSERT INTO chunks (organization_id, document_id, owner_id, visibility,"
+                            " group_ids, ord, text, embedding, terms) VALUES (%s, %s, %s, %s, '{}',"
+                            " %s, %s, %s::vector, bm25_terms(%s))",
+                            (
+                                org_id,
+                                document_id,
+                                user_id,
+                                visibility,
+                                position % 50,
+                                texts[position],
+                                str(vectors[position].tolist()),
+                                texts[position],
+                            ),
+                        )
+                print(f"  organization {index + 1}: {per_org} chunks", flush=True)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute(
+            "CREATE INDEX ix_chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)"
+        )
+        conn.execute("ANALYZE")
+        print(f"  HNSW index built in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+async def bare(
+    app_url: str, user: tuple[str, str], queries: list[str], embeddings: list[list[float]]
+) -> list[float]:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from archivist.core.db import driver_url, set_tenant
+
+    engine = create_async_engine(driver_url(app_url, "asyncpg"))
+    sessions = async_sessionmaker(engine)
+    timings = []
+    for text, embedding in zip(queries, embeddings, strict=True):
+        async with sessions() as session, session.begin():
+            started = time.perf_counter()
+            await set_tenant(session, uuid.UUID(user[0]), uuid.UUID(user[1]))
+            await postgres_index.search(session, SearchQuery(text=text, embedding=embedding))
+            timings.append((time.perf_counter() - started) * 1000)
+    await engine.dispose()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    docs = corpus(DEFAULT_DIR, 2000)
+    embedder = create_embedder(get_settings())
+    print("embedding 2,000 real passages to mix vectors from…", flush=True)
+    base = np.array(embedder.embed([f"{d.title}\n{d.text}" for d in docs]))
+    texts = synthetic([d.text for d in docs], args.chunks, rng)
+    vectors = mixed_vectors(base, args.chunks, np.random.default_rng(7))
+    queries = list(dev_queries(DEFAULT_DIR).values())[: args.queries]
+    query_embeddings = embedder.embed(queries)
+
+    with running_stack(ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE="1000000") as stack:
+        users = []
+        tokens = []
+        for i in range(ORGS):
+            response = httpx.post(
+                f"{stack.base}/api/auth/register",
+                json={
+                    "email": f"org{i}@example.com",
+                    "password": "benchmark password",
+                    "organization_name": f"Org {i}",
+                },
+            ).json()
+            users.append((response["user"]["id"], response["user"]["organization_id"]))
+            tokens.append(response["access_token"])
+        data_dir = stack.data_dir
+        app_url = read_stack_env(data_dir)["DATABASE_URL"]
+        print(f"loading {args.chunks} chunks into {ORGS} organizations…", flush=True)
+        started = time.perf_counter()
+        load(app_url, owner_url(data_dir, app_url), users, texts, vectors)
+        print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        api = []
+        with httpx.Client(base_url=stack.base, headers=headers, timeout=30) as client:
+            for query in queries[:10]:  # warm-up
+                client.post("/api/search", json={"query": query})
+            for query in queries:
+                began = time.perf_counter()
+                client.post("/api/search", json={"query": query}).raise_for_status()
+                api.append((time.perf_counter() - began) * 1000)
+        sql = asyncio.run(bare(app_url, users[0], queries, query_embeddings))
+    print(
+        f"API  /api/search: p50 {percentile(api, 0.5):.1f} ms  p95 {percentile(api, 0.95):.1f} ms"
+    )
+    print(
+        f"bare SQL (RLS on): p50 {percentile(sql, 0.5):.1f} ms  p95 {percentile(sql, 0.95):.1f} ms"
+    )
+    print(f"API / bare at p50: {statistics.median(api) / statistics.median(sql):.2f}")
+
+
+if __name__ == "__main__":
+    main()
