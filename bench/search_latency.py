@@ -63,53 +63,51 @@ def load(
     per_org = len(texts) // len(users)
     with psycopg.connect(app_url) as conn:
         for index, (user_id, org_id) in enumerate(users):
-            with conn.transaction():
-                conn.execute(
-                    "SELECT set_config('app.user_id', %s, true), set_config('app.org_id', %s, true)",
-                    (user_id, org_id),
-                )
-                start = index * per_org
-                for batch in range(start, start + per_org, 500):
-                    rows = range(batch, min(batch + 500, start + per_org))
-                    for position in rows:
-                        if (position - start) % 50 == 0:  # a document every 50 chunks
-                            file_id, document_id = uuid.uuid4(), uuid.uuid4()
-                            visibility = ("private", "organization")[(position - start) // 50 % 2]
-                            conn.execute(
-                                "INSERT INTO files (id, organization_id, owner_id, storage_key,"
-                                " filename, mime_type, size_bytes, sha256) VALUES"
-                                " (%s, %s, %s, 'synthetic', %s, 'text/plain', 1, '')",
-                                (file_id, org_id, user_id, f"doc-{position}.txt"),
-                            )
-                            conn.execute(
-                                "INSERT INTO documents (id, organization_id, owner_id, file_id,"
-                                " title, visibility, status, chunk_count)"
-                                " VALUES (%s, %s, %s, %s, %s, %s, 'indexed', 50)",
-                                (
-                                    document_id,
-                                    org_id,
-                                    user_id,
-                                    file_id,
-                                    f"Doc {position}",
-                                    visibility,
-                                ),
-                            )
+            start = index * per_org
+            for first in range(start, start + per_org, 1000):
+                last = min(first + 1000, start + per_org)
+                with conn.transaction():
+                    conn.execute(
+                        "SELECT set_config('app.user_id', %s, true),"
+                        " set_config('app.org_id', %s, true)",
+                        (user_id, org_id),
+                    )
+                    documents = []
+                    for doc_start in range(first, last, 50):  # a document every 50 chunks
+                        visibility = ("private", "organization")[(doc_start - start) // 50 % 2]
+                        documents.append((uuid.uuid4(), uuid.uuid4(), doc_start, visibility))
+                    for file_id, document_id, doc_start, visibility in documents:
                         conn.execute(
-                            "INSERT INTO chunks (organization_id, document_id, owner_id, visibility,"
-                            " group_ids, ord, text, embedding, terms) VALUES (%s, %s, %s, %s, '{}',"
-                            " %s, %s, %s::vector, bm25_terms(%s))",
-                            (
-                                org_id,
-                                document_id,
-                                user_id,
-                                visibility,
-                                position % 50,
-                                texts[position],
-                                str(vectors[position].tolist()),
-                                texts[position],
-                            ),
+                            "INSERT INTO files (id, organization_id, owner_id, storage_key,"
+                            " filename, mime_type, size_bytes, sha256) VALUES"
+                            " (%s, %s, %s, 'synthetic', %s, 'text/plain', 1, '')",
+                            (file_id, org_id, user_id, f"doc-{doc_start}.txt"),
                         )
-                print(f"  organization {index + 1}: {per_org} chunks", flush=True)
+                        conn.execute(
+                            "INSERT INTO documents (id, organization_id, owner_id, file_id,"
+                            " title, visibility, status, chunk_count)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, 'indexed', 50)",
+                            (document_id, org_id, user_id, file_id, f"Doc {doc_start}", visibility),
+                        )
+                    # One statement per 1,000 chunks: the statistics triggers run once for all.
+                    owners = [documents[(p - first) // 50] for p in range(first, last)]
+                    conn.execute(
+                        "INSERT INTO chunks (organization_id, document_id, owner_id, visibility,"
+                        " group_ids, ord, text, embedding, terms)"
+                        " SELECT %s, d, %s, v, '{}', o, t, e::vector, bm25_terms(t)"
+                        " FROM unnest(%s::uuid[], %s::text[], %s::int[], %s::text[], %s::text[])"
+                        " AS x(d, v, o, t, e)",
+                        (
+                            org_id,
+                            user_id,
+                            [owner[1] for owner in owners],
+                            [owner[3] for owner in owners],
+                            [(p - start) % 50 for p in range(first, last)],
+                            texts[first:last],
+                            [str(vectors[p].tolist()) for p in range(first, last)],
+                        ),
+                    )
+            print(f"  organization {index + 1}: {per_org} chunks", flush=True)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         started = time.perf_counter()
         conn.execute("SET maintenance_work_mem = '1GB'")
