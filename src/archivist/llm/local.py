@@ -12,6 +12,8 @@ from typing import Any
 from archivist.llm.base import ChatMessage, LLMError
 
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MAX_TOKENS = 256
+REPEAT_PENALTY = 1.2
 
 
 def bundled_model_path() -> Path | None:
@@ -54,7 +56,12 @@ class LocalLLM:
             try:
                 with self._lock:
                     for chunk in self._model.create_chat_completion(
-                        messages=messages, stream=True, max_tokens=max_tokens, temperature=0.0
+                        messages=messages,
+                        stream=True,
+                        # A model this small loops on its own words without a penalty.
+                        max_tokens=min(max_tokens, MAX_TOKENS),
+                        temperature=0.0,
+                        repeat_penalty=REPEAT_PENALTY,
                     ):
                         if stop.is_set():  # the reader went away: stop spending CPU
                             break
