@@ -29,6 +29,7 @@ class Tuning:
     k1: float = 0.9
     b: float = 0.4
     candidates: int = 100  # per leg, before fusion
+    probe_share: float = 0.05  # keyword candidates come from terms in at most this share of chunks
     rrf_k: int = 10
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
@@ -149,6 +150,7 @@ class PostgresIndex:
             "n": self.tuning.candidates,
             "k1": self.tuning.k1,
             "b": self.tuning.b,
+            "share": self.tuning.probe_share,
         }
         where = _filter_sql(query.filters, params)
         rows = await session.execute(
@@ -158,10 +160,18 @@ class PostgresIndex:
                 "         token_count::float8 / greatest(chunk_count, 1) AS avgdl"
                 "  FROM index_stats WHERE organization_id = app_org_id()),"
                 " weights AS ("
-                "  SELECT t.term, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf"
+                "  SELECT t.term, t.df, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf"
                 "  FROM term_stats t CROSS JOIN stats s"
                 "  WHERE t.organization_id = app_org_id()"
-                "    AND t.term = ANY(bm25_query_terms(:query)))"
+                "    AND t.term = ANY(bm25_query_terms(:query))),"
+                # Candidates come from the query's selective terms when it has any: a chunk
+                # holding only very common terms cannot outrank one that also holds a rare term
+                # often enough to matter, and common terms alone match a large share of the index.
+                # Every candidate is then scored with all query terms.
+                " probe AS ("
+                "  SELECT coalesce(array_agg(w.term) FILTER (WHERE w.df <= s.n * :share),"
+                "                  array_agg(w.term), '{}') AS terms"
+                "  FROM weights w CROSS JOIN stats s)"
                 " SELECT c.id, sum(w.idf * tf.v * (CAST(:k1 AS float8) + 1)"
                 "   / (tf.v + CAST(:k1 AS float8) * (1 - CAST(:b AS float8)"
                 "      + CAST(:b AS float8) * c.length / s.avgdl))) AS score"
@@ -169,7 +179,7 @@ class PostgresIndex:
                 " CROSS JOIN stats s"
                 " JOIN weights w ON c.terms ? w.term"
                 " CROSS JOIN LATERAL (SELECT (c.terms ->> w.term)::float8 AS v) tf"
-                " WHERE c.terms ?| (SELECT coalesce(array_agg(term), '{}') FROM weights)"
+                " WHERE c.terms ?| (SELECT terms FROM probe)"
                 f"{where}"
                 " GROUP BY c.id ORDER BY score DESC LIMIT :n"
             ),
