@@ -19,6 +19,7 @@ from archivist.chat.citations import Source, attribute, cited_numbers, repair_ma
 from archivist.chat.exceptions import ChatSessionNotFound
 from archivist.chat.prompts import answer_messages, rephrase_messages
 from archivist.chat.repository import chat_repo
+from archivist.chat.service import DEFAULT_TITLE
 from archivist.core.db import set_tenant, transaction
 from archivist.core.state import AppState
 from archivist.llm.base import LLM, ChatMessage, LLMError, LLMTimeout
@@ -29,7 +30,6 @@ from archivist.search.service import highlight, search
 
 logger = logging.getLogger(__name__)
 Event = tuple[str, Any]
-DEFAULT_TITLE = "New chat"
 
 
 class ChatAnswerer:

@@ -1,10 +1,9 @@
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from archivist.core.deps import CurrentUser, SessionDep, StateDep
+from archivist.core.deps import CurrentUser, DocumentID, FileID, SessionDep, StateDep
 from archivist.core.pagination import Cursor, Limit, Page
 from archivist.documents import schemas
 from archivist.documents.service import document
@@ -12,8 +11,6 @@ from archivist.files.download import download_response
 
 router = APIRouter(tags=["documents"])
 
-DocumentID = Annotated[uuid.UUID, Path(description="Document id")]
-FileID = Annotated[uuid.UUID, Path(description="File id")]
 
 UPLOAD_BODY = {
     "requestBody": {

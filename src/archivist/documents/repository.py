@@ -21,6 +21,12 @@ class DocumentRepository:
         row = (await session.execute(_with_file().where(Document.id == document_id))).first()
         return (row[0], row[1]) if row else None
 
+    async def get_many(
+        self, session: AsyncSession, document_ids: list[uuid.UUID]
+    ) -> list[tuple[Document, File]]:
+        rows = await session.execute(_with_file().where(Document.id.in_(document_ids)))
+        return [(row[0], row[1]) for row in rows]
+
     async def page(
         self,
         session: AsyncSession,

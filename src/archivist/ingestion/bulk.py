@@ -25,9 +25,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from archivist.auth.principal import Principal
 from archivist.auth.service import auth
 from archivist.core.config import Settings
-from archivist.core.db import transaction
+from archivist.core.db import set_tenant, transaction
 from archivist.core.errors import AppError
 from archivist.core.state import AppState
 from archivist.documents.repository import documents_repo
@@ -77,9 +78,7 @@ async def ingest(
             for path in files:
                 try:
                     async with transaction(state.sessionmaker) as session:
-                        await auth.principal_for_email(
-                            session, email
-                        )  # sets this transaction's RLS
+                        await set_tenant(session, principal.user_id, principal.org_id)
                         accepted = await document.upload_local_file(
                             session, state, principal, path, fields
                         )
@@ -90,7 +89,7 @@ async def ingest(
                     report.rejected.append((path, exc.strerror or str(exc)))
                 progress.update(task, advance=1, failures=len(report.rejected))
         if wait and report.uploaded:
-            await _wait_indexed(state, email, report, console)
+            await _wait_indexed(state, principal, report, console)
     finally:
         report.seconds = time.perf_counter() - started
         await state.close()
@@ -115,22 +114,19 @@ def _progress(console: Console) -> Progress:
 
 
 async def _wait_indexed(
-    state: AppState, email: str, report: IngestReport, console: Console
+    state: AppState, principal: Principal, report: IngestReport, console: Console
 ) -> None:
     pending = set(report.uploaded)
     with _progress(console) as progress:
         task = progress.add_task("indexing", total=len(pending), failures=0)
         while pending:
             async with transaction(state.sessionmaker) as session:
-                await auth.principal_for_email(session, email)
-                for document_id in list(pending):
-                    found = await documents_repo.get(session, document_id)
-                    if found is None:
-                        pending.discard(document_id)
-                        continue
-                    doc, file = found
+                await set_tenant(session, principal.user_id, principal.org_id)
+                found = await documents_repo.get_many(session, list(pending))
+                pending &= {doc.id for doc, _ in found}  # deleted meanwhile: nothing to wait for
+                for doc, file in found:
                     if doc.status in FINAL:
-                        pending.discard(document_id)
+                        pending.discard(doc.id)
                         report.statuses[doc.status] = report.statuses.get(doc.status, 0) + 1
                         if doc.status == "failed":
                             report.failures.append((file.filename, doc.error or ""))
