@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite's real S3 server needs (OpenStack Swift + s3api).
+# Installs the Debian packages the test suite needs: OpenStack Swift + s3api for the real S3
+# server, and Chromium for the browser tests.
 # Idempotent: does nothing when every package is present, or when it cannot install (not root,
 # no apt-get) -- the S3 tests then skip with a reason instead.
 set -euo pipefail
 
-packages=(swift swift-proxy swift-account swift-container swift-object memcached)
+packages=(swift swift-proxy swift-account swift-container swift-object memcached chromium)
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "install-system-deps: no apt-get/dpkg here; skipping (S3 tests will skip)"

@@ -119,6 +119,17 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(_: argparse.Namespace) -> int:
+    """The API's OpenAPI document, from which the web UI's client is generated."""
+    import json
+
+    from archivist.main import create_app
+
+    json.dump(create_app(get_settings()).openapi(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archivist", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow indexing until every document is final (default: yes)",
     )
     ingest.set_defaults(func=cmd_ingest)
+    commands.add_parser(
+        "openapi",
+        help="print the API's OpenAPI document (the web UI's client is generated from it)",
+    ).set_defaults(func=cmd_openapi)
     return parser
 
 

@@ -22,6 +22,7 @@ from archivist.documents.endpoints import router as documents_router
 from archivist.health.endpoints import router as health_router
 from archivist.organizations.endpoints import router as organizations_router
 from archivist.search.endpoints import router as search_router
+from archivist.web_ui import mount_web_ui
 
 logger = logging.getLogger("archivist.http")
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chat_router,
     ):
         app.include_router(router)
+    mount_web_ui(app, settings.web_dir)
     return app
 
 

@@ -55,6 +55,7 @@ from archivist.models import (
     Invite,
     Membership,
     Organization,
+    Posting,
     TermStat,
     User,
 )
@@ -95,8 +96,12 @@ MODELS: dict[str, type[Base]] = {
     "audit_events": AuditEvent,
 }
 TENANT_TABLES = tuple(MODELS)
-# Keyword-index statistics: written only by triggers on chunks; covered by their own tests below.
-STATS_MODELS: dict[str, type[Base]] = {"term_stats": TermStat, "index_stats": IndexStat}
+# Keyword index: written only by triggers on chunks; covered by their own tests below.
+STATS_MODELS: dict[str, type[Base]] = {
+    "term_stats": TermStat,
+    "index_stats": IndexStat,
+    "postings": Posting,
+}
 
 VIEWERS = ("a.admin", "a.m1", "a.m2", "b.admin")
 A_DOCUMENTS = (
@@ -1029,11 +1034,17 @@ async def test_index_statistics_belong_to_their_organization(
             assert orgs == {world.orgs[viewer[0]]}, (table, viewer)
     async with as_tenant(sessionmaker, None, None) as session:
         assert list(await session.scalars(select(model))) == []
-    values: dict[str, object] = (
-        {"organization_id": world.orgs["b"], "term": "planted", "df": 99}
-        if table == "term_stats"
-        else {"organization_id": world.orgs["b"], "chunk_count": 1, "token_count": 1}
-    )
+    values: dict[str, object] = {
+        "term_stats": {"organization_id": world.orgs["b"], "term": "planted", "df": 99},
+        "index_stats": {"organization_id": world.orgs["b"], "chunk_count": 1, "token_count": 1},
+        "postings": {
+            "organization_id": world.orgs["b"],
+            "term": "planted",
+            "chunk_id": uuid.uuid4(),
+            "tf": 1,
+            "length": 1,
+        },
+    }[table]
     async with as_tenant(sessionmaker, *world.tenant("a.admin")) as session:
         await assert_refused(session, insert(model).values(values), table)
         await session.rollback()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from archivist.core.db import set_tenant
 from archivist.core.state import AppState
-from archivist.models import IndexStat, TermStat
+from archivist.models import IndexStat, Posting, TermStat
 from tests.factories.accounts import Account, make_org
 from tests.factories.documents import upload_indexed
 from tests.support import assert_error
@@ -57,16 +57,18 @@ async def test_statistics_follow_uploads_and_deletes(
     first = await upload_indexed(client, owner, "a.txt", b"quasar pulsar", title="t1")
     await upload_indexed(client, owner, "b.txt", b"quasar nebula", title="t2")
 
-    async def stats() -> tuple[int | None, int | None]:
+    async def stats() -> tuple[int | None, int | None, list[str]]:
         async with app_state.sessionmaker() as session, session.begin():
             await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
             df = await session.scalar(select(TermStat.df).where(TermStat.term == "quasar"))
             chunks = await session.scalar(select(IndexStat.chunk_count))
-            return df, chunks
+            postings = await session.scalars(select(Posting.term).order_by(Posting.term))
+            return df, chunks, list(postings)
 
-    assert await stats() == (2, 2)
+    # Stemmed by PostgreSQL's English configuration, titles included.
+    assert await stats() == (2, 2, ["nebula", "pulsar", "quasar", "quasar", "t1", "t2"])
     await client.delete(f"/api/documents/{first['id']}", headers=owner.headers)
-    assert await stats() == (1, 1)
+    assert await stats() == (1, 1, ["nebula", "quasar", "t2"])
     results = await search(client, owner, "pulsar", mode="keyword")
     assert results == []
 

@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_upload_mb: int = 100
     log_level: str = "INFO"
+    # The web UI's static export (`npm run build` in web/), served at `/`; none when missing.
+    web_dir: Path = Path(__file__).resolve().parents[3] / "web" / "out"
     db: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     worker: WorkerSettings = WorkerSettings()

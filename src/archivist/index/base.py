@@ -1,6 +1,7 @@
 """The `DocumentIndex` interface: what search needs from an index, whatever engine holds it."""
 
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -30,7 +31,8 @@ class SearchFilters:
 @dataclass(frozen=True)
 class SearchQuery:
     text: str
-    embedding: list[float]
+    # May still be computing when the search starts: the keyword leg runs meanwhile.
+    embedding: Awaitable[list[float]] | list[float]
     limit: int = 10
     mode: Mode = "hybrid"
     filters: SearchFilters = field(default_factory=SearchFilters)

@@ -2,8 +2,9 @@
 
 Both legs read `chunks` in the caller's transaction, so row-level security decides what can match;
 pgvector's iterative index scan keeps reading the HNSW graph until enough *visible* rows are found.
-BM25 (Okapi) reads the term frequencies kept on each chunk and the organization's document
-frequencies and lengths, which triggers on `chunks` maintain.
+BM25 (Okapi) scores the organization's postings of the query terms with its document frequencies
+and lengths (all kept by triggers on `chunks`), then reads the best chunks back from `chunks`,
+best first, until enough visible ones are found.
 """
 
 import uuid
@@ -98,26 +99,32 @@ class PostgresIndex:
     async def search(self, session: AsyncSession, query: SearchQuery) -> list[Hit]:
         ranked: dict[uuid.UUID, float] = defaultdict(float)
         t = self.tuning
-        if query.mode in ("hybrid", "semantic"):
-            for rank, (chunk_id, distance) in enumerate(await self._semantic(session, query)):
-                if query.mode == "semantic":
-                    ranked[chunk_id] = 1.0 - distance
-                else:
-                    ranked[chunk_id] += t.semantic_weight / (t.rrf_k + rank + 1)
+        # Keyword first: the query's embedding may still be computing in another thread.
         if query.mode in ("hybrid", "keyword"):
             for rank, (chunk_id, score) in enumerate(await self._keyword(session, query)):
                 if query.mode == "keyword":
                     ranked[chunk_id] = score
                 else:
                     ranked[chunk_id] += t.keyword_weight / (t.rrf_k + rank + 1)
+        if query.mode in ("hybrid", "semantic"):
+            embedding = query.embedding
+            if not isinstance(embedding, list):
+                embedding = await embedding
+            for rank, (chunk_id, distance) in enumerate(
+                await self._semantic(session, query, embedding)
+            ):
+                if query.mode == "semantic":
+                    ranked[chunk_id] = 1.0 - distance
+                else:
+                    ranked[chunk_id] += t.semantic_weight / (t.rrf_k + rank + 1)
         best = sorted(ranked.items(), key=lambda item: item[1], reverse=True)[: query.limit]
         return await self._hits(session, query.text, best)
 
     async def _semantic(
-        self, session: AsyncSession, query: SearchQuery
+        self, session: AsyncSession, query: SearchQuery, embedding: list[float]
     ) -> list[tuple[uuid.UUID, float]]:
         params: dict[str, Any] = {
-            "embedding": str(query.embedding),
+            "embedding": str(embedding),
             "n": self.tuning.candidates,
             "ef": str(self.tuning.ef_search),
         }
@@ -159,29 +166,32 @@ class PostgresIndex:
                 "  SELECT chunk_count::float8 AS n,"
                 "         token_count::float8 / greatest(chunk_count, 1) AS avgdl"
                 "  FROM index_stats WHERE organization_id = app_org_id()),"
-                " weights AS ("
-                "  SELECT t.term, t.df, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf"
+                " weights AS MATERIALIZED ("
+                "  SELECT t.term, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf,"
+                "         t.df <= s.n * :share AS selective"
                 "  FROM term_stats t CROSS JOIN stats s"
                 "  WHERE t.organization_id = app_org_id()"
                 "    AND t.term = ANY(bm25_query_terms(:query))),"
-                # Candidates come from the query's selective terms when it has any: a chunk
-                # holding only very common terms cannot outrank one that also holds a rare term
-                # often enough to matter, and common terms alone match a large share of the index.
-                # Every candidate is then scored with all query terms.
-                " probe AS ("
-                "  SELECT coalesce(array_agg(w.term) FILTER (WHERE w.df <= s.n * :share),"
-                "                  array_agg(w.term), '{}') AS terms"
-                "  FROM weights w CROSS JOIN stats s)"
-                " SELECT c.id, sum(w.idf * tf.v * (CAST(:k1 AS float8) + 1)"
-                "   / (tf.v + CAST(:k1 AS float8) * (1 - CAST(:b AS float8)"
-                "      + CAST(:b AS float8) * c.length / s.avgdl))) AS score"
-                " FROM chunks c"
-                " CROSS JOIN stats s"
-                " JOIN weights w ON c.terms ? w.term"
-                " CROSS JOIN LATERAL (SELECT (c.terms ->> w.term)::float8 AS v) tf"
-                " WHERE c.terms ?| (SELECT terms FROM probe)"
-                f"{where}"
-                " GROUP BY c.id ORDER BY score DESC LIMIT :n"
+                " parts AS MATERIALIZED ("
+                "  SELECT p.chunk_id, w.selective, w.idf * p.tf * (CAST(:k1 AS float8) + 1)"
+                "   / (p.tf + CAST(:k1 AS float8) * (1 - CAST(:b AS float8)"
+                "      + CAST(:b AS float8) * p.length / s.avgdl)) AS part"
+                "  FROM weights w CROSS JOIN stats s"
+                "  JOIN postings p ON p.organization_id = app_org_id() AND p.term = w.term),"
+                # Candidates are chunks holding one of the query's selective terms when it has
+                # any: a chunk holding only very common terms cannot outrank one that also holds
+                # a rare term often enough to matter. Every candidate is scored with all terms.
+                " scored AS MATERIALIZED ("
+                "  SELECT chunk_id, sum(part) AS score FROM parts GROUP BY chunk_id"
+                "  HAVING bool_or(selective) OR NOT (SELECT coalesce(bool_or(selective), false)"
+                "                                    FROM weights)"
+                "  ORDER BY score DESC)"
+                # Best first, each read from chunks under the caller's row-level security,
+                # until enough visible ones are found.
+                " SELECT s.chunk_id, s.score FROM scored s"
+                " WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.id = s.chunk_id"
+                f"{where})"
+                " ORDER BY s.score DESC LIMIT :n"
             ),
             params,
         )

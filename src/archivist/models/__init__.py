@@ -15,6 +15,7 @@ from archivist.models.ingestion_attempt import IngestionAttempt
 from archivist.models.invite import Invite
 from archivist.models.membership import Membership
 from archivist.models.organization import Organization
+from archivist.models.posting import Posting
 from archivist.models.term_stat import TermStat
 from archivist.models.user import User
 
@@ -34,6 +35,7 @@ __all__ = [
     "Invite",
     "Membership",
     "Organization",
+    "Posting",
     "TermStat",
     "User",
 ]

@@ -26,7 +26,6 @@ class Chunk(Base):
             postgresql_using="hnsw",
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
-        Index("ix_chunks_terms", "terms", postgresql_using="gin"),
     )
 
     id: Mapped[UUIDPk]
@@ -43,7 +42,8 @@ class Chunk(Base):
     text: Mapped[str] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
     embedding: Mapped[list[float]] = mapped_column(Vector(EMBEDDING_DIM))
-    # Keyword index (BM25): stemmed term -> frequency in title + text, and the total term count.
+    # Keyword index (BM25): stemmed term -> frequency in title + text, and the total term count;
+    # triggers copy them into `postings`, which search reads.
     terms: Mapped[dict[str, int]] = mapped_column(JSONB, server_default="{}")
     length: Mapped[int] = mapped_column(Integer, Computed("bm25_length(terms)", persisted=True))
     created_at: Mapped[CreatedAt]

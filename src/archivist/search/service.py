@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Awaitable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,10 +56,11 @@ class SearchService:
         filters: SearchFilters | None = None,
     ) -> list[Hit]:
         """The best chunks for `text` that this session's user may see."""
-        embedding: list[float] = []
+        embedding: Awaitable[list[float]] | list[float] = []
         if mode != "keyword":
             embedder = state.embedder
-            embedding = (await asyncio.to_thread(embedder.embed, [text]))[0]
+            # Computed in a thread while the index runs the keyword leg.
+            embedding = asyncio.ensure_future(asyncio.to_thread(lambda: embedder.embed([text])[0]))
         query = SearchQuery(
             text=text,
             embedding=embedding,
