@@ -4,14 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint install clean
+.PHONY: up test lint install web clean
 
-up: $(STAMP)
+up: $(STAMP) web
 	$(BIN)/archivist up
 
-test: $(STAMP)
+test: $(STAMP) web
 	bash scripts/install-system-deps.sh
 	$(BIN)/pytest -q
+
+# The web UI's static export, rebuilt only when its sources changed.
+web:
+	bash scripts/build-web.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations bench
@@ -35,4 +39,4 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/out web/.next

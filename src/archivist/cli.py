@@ -125,7 +125,7 @@ def cmd_openapi(_: argparse.Namespace) -> int:
 
     from archivist.main import create_app
 
-    json.dump(create_app(get_settings()).openapi(), sys.stdout, indent=2, sort_keys=True)
+    json.dump(create_app(get_settings()).openapi(), sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
 

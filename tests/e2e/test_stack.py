@@ -1,85 +1,14 @@
 """`archivist up` as a user runs it: a real process tree on a temporary data dir."""
 
-import os
 import signal
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
-import pytest
 
 from archivist.embedded.ports import free_port
+from tests.e2e.stack import STOP_LIMIT_SECONDS, start_stack, stop, wait_indexed, wait_ready
 from tests.factories.accounts import PASSWORD, unique_email
-
-STOP_LIMIT_SECONDS = 15
-
-
-def start_stack(data_dir: Path, port: int) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "ARCHIVIST_DATA_DIR": str(data_dir),
-        "ARCHIVIST_PORT": str(port),
-    }
-    for name in ("DATABASE_URL", "REDIS_URL", "ARCHIVIST_MIGRATION_DATABASE_URL"):
-        env.pop(name, None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "archivist.cli", "up"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_ready(process: subprocess.Popen[str], port: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"archivist up exited early ({process.returncode}):\n{output}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("archivist up did not become ready")
-
-
-def wait_indexed(base: str, headers: dict[str, str], document_id: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = httpx.get(f"{base}/api/documents/{document_id}", headers=headers).json()["status"]
-        if status in ("indexed", "failed"):
-            assert status == "indexed"
-            return
-        time.sleep(0.3)
-    pytest.fail("the document was not indexed")
-
-
-def stop(process: subprocess.Popen[str], sig: signal.Signals) -> float:
-    tree = psutil.Process(process.pid).children(recursive=True)
-    started = time.monotonic()
-    process.send_signal(sig)
-    process.wait(STOP_LIMIT_SECONDS + 5)
-    elapsed = time.monotonic() - started
-    _, alive = psutil.wait_procs(tree, timeout=1)
-    assert not alive, f"children still running after stop: {[p.pid for p in alive]}"
-    return elapsed
-
-
-@pytest.fixture
-def stack_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "data"
-    for proc in psutil.process_iter(["cmdline"]):
-        if str(tmp_path) in " ".join(proc.info["cmdline"] or []):
-            proc.kill()
 
 
 def test_data_survives_stop_and_start(stack_dir: Path) -> None:

@@ -130,7 +130,7 @@ async def test_metrics_label_requests_by_route_template_not_raw_ids(http: AsyncC
     ).status_code == 200
     missing_id = str(uuid.uuid4())
     assert_error(await http.get(f"/api/chat/sessions/{missing_id}", headers=org.admin.headers), 404)
-    assert_error(await http.get(f"/no/such/path/{missing_id}"), 404)
+    assert_error(await http.get(f"/api/no/such/path/{missing_id}"), 404)
     text = (await http.get("/metrics")).text
     assert 'path="/api/chat/sessions/{session_id}"' in text
     assert re.search(

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from archivist.auth.session_store import session_store
 from archivist.core.deps import StateDep
 from archivist.core.metrics import active_sessions_total, exposition, queue_depth
+from archivist.health.schemas import Health
 from archivist.health.service import health
 from archivist.worker.task_names import QUEUES
 
@@ -14,16 +15,22 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/health")
-async def get_health(state: StateDep) -> dict[str, object]:
+async def get_health(state: StateDep) -> Health:
     """Liveness, with the state of every dependency."""
     return await health.check(state)
 
 
-@router.get("/ready", responses={503: {"description": "A dependency does not answer"}})
+@router.get(
+    "/ready",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "A dependency does not answer"}},
+)
 async def get_ready(state: StateDep) -> JSONResponse:
     """200 once every dependency answers, else 503 with the same body as /health."""
     body = await health.check(state)
-    return JSONResponse(body, status_code=200 if body["status"] == "healthy" else 503)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=200 if body.status == "healthy" else 503
+    )
 
 
 @router.get("/metrics", response_class=Response)

@@ -6,23 +6,24 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from archivist.core.state import AppState
+from archivist.health.schemas import Health
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
 
 class HealthService:
-    async def check(self, state: AppState) -> dict[str, object]:
+    async def check(self, state: AppState) -> Health:
         names = ("database", "redis", "object_store", "index")
         results = await asyncio.gather(
             self._database(state), self._redis(state), self._object_store(state), self._index(state)
         )
         services = dict(zip(names, results, strict=True))
         healthy = all(value == "ok" for value in services.values())
-        return {
-            "status": "healthy" if healthy else "unhealthy",
-            "timestamp": datetime.now(UTC).isoformat(),
-            "services": services,
-        }
+        return Health(
+            status="healthy" if healthy else "unhealthy",
+            timestamp=datetime.now(UTC),
+            services=services,
+        )
 
     async def _guard(self, coro: "asyncio.Future[object] | object") -> str:
         try:

@@ -1,0 +1,48 @@
+"use client";
+
+import * as React from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
+import { remarkCitations } from "./remark-citations";
+
+interface MarkdownProps {
+  text: string;
+  /** Citation numbers that have a source; other `[n]` stay plain text. */
+  known: ReadonlySet<number>;
+  onCite: (n: number) => void;
+}
+
+/**
+ * An answer as Markdown. No rehype-raw: raw HTML in the text is never rendered as HTML, and
+ * react-markdown drops unsafe URLs (javascript: and the like).
+ */
+export const Markdown = React.memo(function Markdown({ text, known, onCite }: MarkdownProps) {
+  const components = React.useMemo<Components>(
+    () => ({
+      a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer" />,
+      cite: ({ node: _node, ...props }) => {
+        const n = Number((props as Record<string, unknown>)["data-n"]);
+        if (!known.has(n)) return <span>[{n}]</span>;
+        return (
+          <button
+            type="button"
+            aria-label={`Source ${n}`}
+            onClick={() => onCite(n)}
+            className="mx-0.5 inline-flex h-4.5 min-w-4.5 -translate-y-0.5 items-center justify-center rounded-sm bg-primary/10 px-1 align-baseline text-[0.7rem] font-semibold text-primary not-italic hover:bg-primary/20 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-ring"
+          >
+            {n}
+          </button>
+        );
+      },
+    }),
+    [known, onCite],
+  );
+
+  return (
+    <div className="prose-chat break-words">
+      <ReactMarkdown remarkPlugins={[remarkGfm, remarkCitations]} components={components}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
+});

@@ -1,0 +1,85 @@
+"use client";
+
+import { Download } from "lucide-react";
+import * as React from "react";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import type { Citation } from "@/lib/api/types";
+import { downloadUrl, useDocument } from "@/lib/queries/documents";
+import { cn } from "@/lib/utils";
+import { useChatStore } from "@/stores/chat";
+
+function SourceItem({ citation, active }: { citation: Citation; active: boolean }) {
+  const ref = React.useRef<HTMLLIElement>(null);
+  const doc = useDocument(citation.document_id);
+
+  React.useEffect(() => {
+    if (active) ref.current?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+
+  return (
+    <li
+      ref={ref}
+      id={`source-${citation.n}`}
+      aria-current={active || undefined}
+      className={cn(
+        "grid gap-1.5 rounded-lg border p-3 text-sm",
+        active && "border-primary bg-primary/5 ring-1 ring-primary",
+      )}
+    >
+      <div className="flex items-start gap-2">
+        <span className="mt-0.5 inline-flex h-5 min-w-5 items-center justify-center rounded-sm bg-primary/10 px-1 text-xs font-semibold text-primary">
+          {citation.n}
+        </span>
+        <h3 className="min-w-0 flex-1 font-medium break-words">{citation.title}</h3>
+        {doc.data ? (
+          <a
+            href={downloadUrl(doc.data.file_id)}
+            download={doc.data.filename}
+            className="rounded-sm p-0.5 text-muted-foreground hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring"
+            aria-label={`Download ${doc.data.filename}`}
+          >
+            <Download className="size-4" />
+          </a>
+        ) : null}
+      </div>
+      {doc.data || citation.page != null ? (
+        <p className="flex flex-wrap gap-x-2 text-xs text-muted-foreground">
+          {doc.data ? <span className="break-all">{doc.data.filename}</span> : null}
+          {citation.page != null ? <span>Page {citation.page}</span> : null}
+        </p>
+      ) : null}
+      <p className="leading-relaxed text-foreground/90">{citation.snippet}</p>
+    </li>
+  );
+}
+
+/** The sources behind an answer; opened from a citation marker or the "sources" button. */
+export function SourcesPanel() {
+  const panel = useChatStore((s) => s.panel);
+  const setOpen = useChatStore((s) => s.setPanelOpen);
+  const citations = [...panel.citations].sort((a, b) => a.n - b.n);
+
+  return (
+    <Dialog open={panel.open} onOpenChange={setOpen}>
+      <DialogContent side="right" aria-describedby="sources-description">
+        <DialogHeader>
+          <DialogTitle>Sources</DialogTitle>
+          <DialogDescription id="sources-description">
+            Passages the answer was drawn from.
+          </DialogDescription>
+        </DialogHeader>
+        <ol className="grid gap-3">
+          {citations.map((c) => (
+            <SourceItem key={c.n} citation={c} active={c.n === panel.active} />
+          ))}
+        </ol>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import { ChevronDown, LogOut } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useUser } from "@/components/auth/auth-guard";
+import { Button } from "@/components/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
+import { useLogout } from "@/lib/queries/auth";
+
+export function UserMenu() {
+  const user = useUser();
+  const router = useRouter();
+  const logout = useLogout();
+
+  const signOut = () => {
+    logout.mutate(undefined, { onSettled: () => router.replace("/login") });
+  };
+
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="ghost" className="max-w-[11rem] gap-1 px-2 sm:max-w-xs">
+          <span className="truncate">{user.email}</span>
+          <ChevronDown aria-hidden="true" />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        <DropdownMenuLabel>
+          <span className="block truncate font-medium">{user.email}</span>
+          <span className="block truncate text-xs text-muted-foreground">
+            {user.organization_name} · {user.role}
+          </span>
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={signOut} disabled={logout.isPending}>
+          <LogOut aria-hidden="true" />
+          Sign out
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

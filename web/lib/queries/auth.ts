@@ -1,0 +1,68 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import { csrfToken } from "@/lib/api/csrf";
+import { ApiError } from "@/lib/api/errors";
+import type { Schemas } from "@/lib/api/client";
+import { queryKeys } from "./keys";
+
+/** The signed-in user, or null when signed out. */
+export function useMe() {
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: async () => {
+      // The readable CSRF cookie lives exactly as long as the session cookie: without it we are
+      // signed out, and asking would only log a 401 in the console.
+      if (!csrfToken()) return null;
+      try {
+        return await unwrap(api.GET("/api/me"));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useLogin() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["LoginRequest"]) => unwrap(api.POST("/api/auth/login", { body })),
+    onSuccess: (data) => {
+      client.clear();
+      client.setQueryData(queryKeys.me, data.user);
+    },
+  });
+}
+
+export function useRegister() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["RegisterRequest"]) =>
+      unwrap(api.POST("/api/auth/register", { body })),
+    onSuccess: (data) => {
+      client.clear();
+      client.setQueryData(queryKeys.me, data.user);
+    },
+  });
+}
+
+export function useLogout() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      try {
+        await unwrap(api.POST("/api/auth/logout"));
+      } catch (error) {
+        // Already signed out is what we wanted.
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+      }
+    },
+    onSuccess: () => {
+      client.clear();
+      client.setQueryData(queryKeys.me, null);
+    },
+  });
+}
