@@ -135,6 +135,8 @@ async def test_results_carry_snippet_highlights_page_and_filters(client: AsyncCl
     assert top["document_id"] == text_doc["id"], "only this one mentions fish"
     assert top["title"] == "river" and top["filename"] == "river.txt"
     assert top["page"] is None
+    download = await client.get(f"/api/files/{top['file_id']}/download", headers=owner.headers)
+    assert download.content == b"Otters live along the river. They eat fish daily."
     snippet = str(top["snippet"])
     marked = [snippet[start:end].lower() for start, end in top["highlights"]]  # type: ignore[misc]
     assert "otters" in marked and "fish" in marked

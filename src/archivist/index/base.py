@@ -42,6 +42,7 @@ class SearchQuery:
 class Hit:
     chunk_id: uuid.UUID
     document_id: uuid.UUID
+    file_id: uuid.UUID
     title: str
     filename: str
     text: str

@@ -204,7 +204,7 @@ class PostgresIndex:
             return []
         rows = await session.execute(
             text(
-                "SELECT c.id, c.document_id, d.title, f.filename, c.text, c.page,"
+                "SELECT c.id, c.document_id, d.file_id, d.title, f.filename, c.text, c.page,"
                 " ts_headline('english', c.text,"
                 "  coalesce((SELECT string_agg(quote_literal(term), ' | ')"
                 "            FROM unnest(bm25_query_terms(:query)) AS term), '')::tsquery,"
@@ -232,11 +232,12 @@ class PostgresIndex:
                 Hit(
                     chunk_id=row[0],
                     document_id=row[1],
-                    title=row[2],
-                    filename=row[3],
-                    text=row[4],
-                    snippet=row[6] or row[4][:240],
-                    page=row[5],
+                    file_id=row[2],
+                    title=row[3],
+                    filename=row[4],
+                    text=row[5],
+                    snippet=row[7] or row[5][:240],
+                    page=row[6],
                     score=score,
                 )
             )

@@ -24,6 +24,7 @@ class SearchRequest(BaseModel):
 
 class SearchResult(BaseModel):
     document_id: uuid.UUID
+    file_id: uuid.UUID = Field(description="For `GET /api/files/{file_id}/download`")
     chunk_id: uuid.UUID
     title: str
     filename: str

@@ -35,6 +35,7 @@ def to_result(hit: Hit) -> schemas.SearchResult:
     snippet, spans = highlight(hit.snippet)
     return schemas.SearchResult(
         document_id=hit.document_id,
+        file_id=hit.file_id,
         chunk_id=hit.chunk_id,
         title=hit.title,
         filename=hit.filename,

@@ -963,6 +963,12 @@ export interface components {
              */
             document_id: string;
             /**
+             * File Id
+             * Format: uuid
+             * @description For `GET /api/files/{file_id}/download`
+             */
+            file_id: string;
+            /**
              * Chunk Id
              * Format: uuid
              */
