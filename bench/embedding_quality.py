@@ -23,7 +23,7 @@ import numpy.typing as npt
 from archivist.embedding import model_files
 from archivist.embedding.base import Embedder
 from archivist.embedding.local import LocalEmbedder
-from archivist.embedding.onnx_int8 import OnnxInt8Embedder
+from archivist.embedding.onnx import OnnxEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench" / ".cache"
@@ -164,7 +164,7 @@ def main() -> None:
 
     embedders = {
         "fp32": lazy(LocalEmbedder),
-        "int8": lazy(lambda: OnnxInt8Embedder(CACHE / "models")),
+        "int8": lazy(lambda: OnnxEmbedder(CACHE / "models", quantized=True)),
     }
     runs: dict[str, Run] = {}
     for label, get in embedders.items():

@@ -51,8 +51,9 @@ class S3Settings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    # "local" (all-MiniLM-L6-v2 on torch), "onnx-int8" (the same model quantized), or "openai"
-    # (any OpenAI-compatible /v1/embeddings server: TEI, vLLM, Ollama, OpenAI).
+    # "local" (all-MiniLM-L6-v2 on torch; the API embeds queries with the same model on ONNX
+    # Runtime), "onnx" (ONNX Runtime everywhere), "onnx-int8" (the same model quantized), or
+    # "openai" (any OpenAI-compatible /v1/embeddings server: TEI, vLLM, Ollama, OpenAI).
     provider: str = "local"
     batch_size: int = 32
     base_url: str = ""

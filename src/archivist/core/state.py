@@ -12,7 +12,7 @@ from archivist.core.db import create_async_db_engine
 from archivist.core.redis import create_redis
 from archivist.core.security import jwt_secret
 from archivist.embedding.base import Embedder
-from archivist.embedding.factory import create_embedder
+from archivist.embedding.factory import create_query_embedder
 from archivist.storage.base import ObjectStore
 from archivist.storage.factory import create_object_store
 from archivist.worker.celery_app import create_celery
@@ -44,7 +44,7 @@ class AppState:
     @cached_property
     def embedder(self) -> Embedder:
         """The query embedder, loaded on first use (or by `warm_up` at start)."""
-        return create_embedder(self.settings)
+        return create_query_embedder(self.settings)
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -59,9 +59,11 @@ class SearchService:
         """The best chunks for `text` that this session's user may see."""
         embedding: Awaitable[list[float]] | list[float] = []
         if mode != "keyword":
-            embedder = state.embedder
-            # Computed in a thread while the index runs the keyword leg.
-            embedding = asyncio.ensure_future(asyncio.to_thread(lambda: embedder.embed([text])[0]))
+            # Computed in a thread while the index runs the keyword leg (the first call may
+            # also load the model: never on the event loop).
+            embedding = asyncio.ensure_future(
+                asyncio.to_thread(lambda: state.embedder.embed([text])[0])
+            )
         query = SearchQuery(
             text=text,
             embedding=embedding,

@@ -1,4 +1,4 @@
-"""The int8 ONNX embedder: built once into its cache, and close to the fp32 reference."""
+"""The ONNX embedders: built once into their cache; fp32 equals torch, int8 stays close to it."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from archivist.embedding.local import LocalEmbedder
-from archivist.embedding.onnx_int8 import OnnxInt8Embedder
+from archivist.embedding.onnx import OnnxEmbedder
 
 SENTENCES = [
     "What is the capital of France?",
@@ -43,9 +43,16 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def int8(cache_dir: Path) -> OnnxInt8Embedder:
-    embedder = OnnxInt8Embedder(cache_dir)
+def int8(cache_dir: Path) -> OnnxEmbedder:
+    embedder = OnnxEmbedder(cache_dir, quantized=True)
     embedder.load()  # the one-time build (~10-60 s)
+    return embedder
+
+
+@pytest.fixture(scope="module")
+def onnx_fp32(cache_dir: Path) -> OnnxEmbedder:
+    embedder = OnnxEmbedder(cache_dir)
+    embedder.load()
     return embedder
 
 
@@ -59,8 +66,21 @@ def _cosines(a: list[list[float]], b: list[list[float]]) -> np.ndarray:
     return cosines
 
 
+def test_onnx_fp32_gives_the_torch_models_vectors(
+    onnx_fp32: OnnxEmbedder, fp32: LocalEmbedder
+) -> None:
+    # The API embeds queries with it while the worker embeds documents on torch.
+    assert onnx_fp32.name == fp32.name
+    texts = SENTENCES + TINY_TEXTS
+    assert _cosines(onnx_fp32.embed(texts), fp32.embed(texts)).min() >= 0.9999
+
+
+def test_int8_vectors_carry_their_own_name(int8: OnnxEmbedder, fp32: LocalEmbedder) -> None:
+    assert int8.name != fp32.name
+
+
 def test_int8_embeddings_match_fp32_on_varied_sentences(
-    int8: OnnxInt8Embedder, fp32: LocalEmbedder
+    int8: OnnxEmbedder, fp32: LocalEmbedder
 ) -> None:
     cosines = _cosines(int8.embed(SENTENCES), fp32.embed(SENTENCES))
     worst = int(np.argmin(cosines))
@@ -68,38 +88,38 @@ def test_int8_embeddings_match_fp32_on_varied_sentences(
 
 
 def test_int8_embeddings_of_tiny_texts_stay_close_to_fp32(
-    int8: OnnxInt8Embedder, fp32: LocalEmbedder
+    int8: OnnxEmbedder, fp32: LocalEmbedder
 ) -> None:
     assert _cosines(int8.embed(TINY_TEXTS), fp32.embed(TINY_TEXTS)).min() >= 0.92
 
 
-def test_int8_embeddings_are_384_dimensional_unit_vectors(int8: OnnxInt8Embedder) -> None:
+def test_int8_embeddings_are_384_dimensional_unit_vectors(int8: OnnxEmbedder) -> None:
     vectors = np.asarray(int8.embed(SENTENCES))
     assert vectors.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_embed_keeps_input_order(int8: OnnxInt8Embedder) -> None:
+def test_embed_keeps_input_order(int8: OnnxEmbedder) -> None:
     # embed() batches by length internally; results must come back in the caller's order.
     together = np.asarray(int8.embed(SENTENCES[:6]))
     alone = np.asarray([int8.embed([s])[0] for s in SENTENCES[:6]])
     assert np.all(np.sum(together * alone, axis=1) > 0.99)
 
 
-def test_input_beyond_256_tokens_is_truncated(int8: OnnxInt8Embedder) -> None:
+def test_input_beyond_256_tokens_is_truncated(int8: OnnxEmbedder) -> None:
     long_a, long_b = "word " * 400, "word " * 300  # both past the 256-token window
     a, b = int8.embed([long_a, long_b])
     assert np.allclose(a, b, atol=1e-6)
 
 
-def test_embed_of_nothing_is_empty(int8: OnnxInt8Embedder) -> None:
+def test_embed_of_nothing_is_empty(int8: OnnxEmbedder) -> None:
     assert int8.embed([]) == []
 
 
-def test_second_embedder_reuses_cached_model(int8: OnnxInt8Embedder, cache_dir: Path) -> None:
+def test_second_embedder_reuses_cached_model(int8: OnnxEmbedder, cache_dir: Path) -> None:
     built_at = int8.model_path.stat().st_mtime_ns
 
-    again = OnnxInt8Embedder(cache_dir)
+    again = OnnxEmbedder(cache_dir, quantized=True)
     vector = again.embed(["reuse the cache"])[0]
 
     assert again.model_path == int8.model_path

@@ -1,8 +1,10 @@
-"""all-MiniLM-L6-v2 as a dynamically quantized (int8) ONNX model on ONNX Runtime.
+"""all-MiniLM-L6-v2 as an ONNX model on ONNX Runtime: fp32 (the torch model's vectors) or int8.
 
-The int8 model is built once from the bundled fp32 weights into a cache folder; building needs
-torch, transformers and onnx, which are imported only then. At run time only `tokenizers` and
-`onnxruntime` are used. Recipe and measurements: shared/notes/environment.md, "Embeddings".
+The model is built once from the bundled fp32 weights into a cache folder; building needs torch,
+transformers and onnx, which are imported only then. At run time only `tokenizers` and
+`onnxruntime` are used. fp32 gives the same vectors as torch (cosine > 0.9999) about 3x faster
+for one short text, which is why the API embeds queries with it. int8 uses dynamic quantization;
+recipe and measurements: shared/notes/environment.md, "Embeddings".
 """
 
 import fcntl
@@ -29,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Bump when the build recipe changes, so caches built by an older recipe are not reused.
 RECIPE_VERSION = 1
-MODEL_FILE = f"all-MiniLM-L6-v2-int8-v{RECIPE_VERSION}.onnx"
 ONNX_OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -37,14 +38,17 @@ FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 
-class OnnxInt8Embedder:
-    # Not the fp32 name: int8 vectors are close to fp32 ones (cosine ~0.99) but not the same,
-    # so stored vectors from the two must not be mixed silently.
-    name = "all-MiniLM-L6-v2-int8"
+class OnnxEmbedder:
     dim = EMBEDDING_DIM
     max_tokens = model_files.MAX_TOKENS
 
-    def __init__(self, cache_dir: Path, batch_size: int = 32, threads: int = 2) -> None:
+    def __init__(
+        self, cache_dir: Path, quantized: bool = False, batch_size: int = 32, threads: int = 2
+    ) -> None:
+        # int8 vectors are close to fp32 ones (cosine ~0.99) but not the same, so they carry
+        # another name: stored vectors from the two must not be mixed silently.
+        self.name = "all-MiniLM-L6-v2-int8" if quantized else "all-MiniLM-L6-v2"
+        self.quantized = quantized
         self.cache_dir = cache_dir
         self.batch_size = batch_size
         self.threads = threads
@@ -58,7 +62,8 @@ class OnnxInt8Embedder:
 
     @property
     def model_path(self) -> Path:
-        return self.cache_dir / MODEL_FILE
+        kind = "int8" if self.quantized else "fp32"
+        return self.cache_dir / f"all-MiniLM-L6-v2-{kind}-v{RECIPE_VERSION}.onnx"
 
     def load(self) -> None:
         """Build the model if the cache lacks it and open the session; safe to call repeatedly."""
@@ -67,7 +72,7 @@ class OnnxInt8Embedder:
         with self._load_lock:
             if self._session is not None:
                 return
-            build_model(self.model_path)
+            build_model(self.model_path, self.quantized)
             self._tokenizer = _runtime_tokenizer()
             session = _open_session(self.model_path, self.threads)
             declared = {i.name for i in session.get_inputs()}
@@ -81,7 +86,7 @@ class OnnxInt8Embedder:
         assert self._tokenizer is not None
         encodings = self._tokenizer.encode_batch(texts)
         # Batching texts of similar length wastes less work on padding; it also keeps short
-        # texts from sharing a dynamic activation scale with long ones.
+        # texts from sharing a dynamic activation scale with long ones (int8).
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
@@ -140,26 +145,29 @@ def _open_session(path: Path, threads: int) -> ort.InferenceSession:
 # --- one-time build -------------------------------------------------------------------------
 
 
-def build_model(target: Path) -> None:
-    """Write the int8 model to `target` unless it is there; one process builds, others wait."""
+def build_model(target: Path, quantized: bool) -> None:
+    """Write the model to `target` unless it is there; one process builds, others wait."""
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(target.with_name(target.name + ".lock")):
         if target.exists():  # another process built it while we waited
             return
-        logger.info("building the int8 embedding model into %s (one-time)", target)
+        logger.info("building the ONNX embedding model into %s (one-time)", target)
         # A temp folder beside the target keeps the final rename on one filesystem, so it is
         # atomic: readers see either no model or a whole one.
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as tmp:
             work = Path(tmp)
             _export_fp32(work / "fp32.onnx")
             _optimize(work / "fp32.onnx", work / "optimized.onnx")
-            _quantize(work / "optimized.onnx", work / "int8.onnx")
-            with open(work / "int8.onnx", "rb") as f:
+            built = work / "optimized.onnx"
+            if quantized:
+                built = work / "int8.onnx"
+                _quantize(work / "optimized.onnx", built)
+            with open(built, "rb") as f:
                 os.fsync(f.fileno())
-            os.replace(work / "int8.onnx", target)
-        logger.info("int8 embedding model ready: %s", target)
+            os.replace(built, target)
+        logger.info("ONNX embedding model ready: %s", target)
 
 
 @contextmanager
