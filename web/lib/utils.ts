@@ -35,10 +35,36 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   return absolute.format(new Date(iso));
 }
 
-/** A same-site path to return to after sign-in; anything else falls back to the default. */
-export function safeNext(next: string | null | undefined, fallback = "/chat"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
+/** True when `text` holds an ASCII control character (URL parsing silently drops tabs/newlines). */
+function hasControlChar(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * A same-origin path (pathname + search + hash) to return to after sign-in; anything else falls
+ * back to the default. The candidate is resolved against this origin the way the browser would
+ * resolve it, so "/\t/evil.com", "/\\evil.com" or "/.//evil.com" cannot escape to another host.
+ */
+export function safeNext(
+  next: string | null | undefined,
+  fallback = "/chat",
+  origin: string | null = typeof window === "undefined" ? null : window.location.origin,
+): string {
+  if (!next || !origin || !next.startsWith("/") || next.includes("\\") || hasControlChar(next)) {
     return fallback;
   }
-  return next;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== origin) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // A path starting with "//" would be read as another host when navigated to.
+  return path.startsWith("/") && !path.startsWith("//") ? path : fallback;
 }

@@ -14,19 +14,18 @@ import { Field } from "./field";
 export function LoginForm() {
   const router = useRouter();
   const params = useSearchParams();
-  const next = safeNext(params.get("next"));
+  const rawNext = params.get("next");
   const login = useLogin();
   const [email, setEmail] = React.useState("");
   const [password, setPassword] = React.useState("");
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    login.mutate({ email, password }, { onSuccess: () => router.replace(next) });
+    login.mutate({ email, password }, { onSuccess: () => router.replace(safeNext(rawNext)) });
   };
 
-  const registerHref = params.get("next")
-    ? `/register?next=${encodeURIComponent(next)}`
-    : "/register";
+  // The register form checks `next` again before following it.
+  const registerHref = rawNext ? `/register?next=${encodeURIComponent(rawNext)}` : "/register";
 
   return (
     <Card className="w-full max-w-sm">

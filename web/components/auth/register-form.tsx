@@ -15,7 +15,7 @@ export function RegisterForm() {
   const router = useRouter();
   const params = useSearchParams();
   const invite = params.get("invite");
-  const next = safeNext(params.get("next"));
+  const rawNext = params.get("next");
   const register = useRegister();
   const [email, setEmail] = React.useState("");
   const [password, setPassword] = React.useState("");
@@ -26,7 +26,7 @@ export function RegisterForm() {
     const body = invite
       ? { email, password, invite_token: invite }
       : { email, password, organization_name: organization };
-    register.mutate(body, { onSuccess: () => router.replace(next) });
+    register.mutate(body, { onSuccess: () => router.replace(safeNext(rawNext)) });
   };
 
   return (

@@ -6,7 +6,7 @@ import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogTitle } from "@/components/ui/dialog";
 import { useSession } from "@/lib/queries/chat";
-import { useChatStore } from "@/stores/chat";
+import { isActive, liveFor, useChatStore } from "@/stores/chat";
 import { Composer } from "./composer";
 import { Conversation } from "./conversation";
 import { SessionList } from "./session-list";
@@ -18,9 +18,19 @@ export function ChatView() {
   const sessionId = useSearchParams().get("session");
   const session = useSession(sessionId);
   const send = useSendMessage(sessionId);
-  const busy = useChatStore(
-    (s) => s.live !== null && s.live.status !== "done" && s.live.status !== "stopped",
+  // An answer streams in one chat at a time: Stop belongs to that chat only, and other chats
+  // wait for it instead of silently cutting it off.
+  const busy = useChatStore((s) => isActive(liveFor(s.live, sessionId)));
+  const streamingElsewhere = useChatStore((s) => isActive(s.live) && !liveFor(s.live, sessionId));
+  // A chat started from "New chat" has reached its own address: from now on "New chat" is
+  // another chat.
+  const arrived = useChatStore((s) =>
+    s.live?.fromNew && s.live.sessionId === sessionId ? s.live.token : null,
   );
+  const patchLive = useChatStore((s) => s.patchLive);
+  React.useEffect(() => {
+    if (arrived) patchLive(arrived, { fromNew: false });
+  }, [arrived, patchLive]);
   const stop = useChatStore((s) => s.stop);
   const setError = useChatStore((s) => s.setError);
   const [listOpen, setListOpen] = React.useState(false);
@@ -73,6 +83,9 @@ export function ChatView() {
           <Composer
             draftKey={sessionId ?? "new"}
             busy={busy}
+            blocked={
+              streamingElsewhere ? "An answer is still streaming in another chat." : undefined
+            }
             onSend={(text) => void send(text)}
             onStop={stop}
           />

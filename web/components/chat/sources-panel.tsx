@@ -9,6 +9,7 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
+import { errorMessage } from "@/lib/api/errors";
 import type { Citation } from "@/lib/api/types";
 import { downloadUrl, useDocument } from "@/lib/queries/documents";
 import { cn } from "@/lib/utils";
@@ -36,22 +37,35 @@ function SourceItem({ citation, active }: { citation: Citation; active: boolean 
         <span className="mt-0.5 inline-flex h-5 min-w-5 items-center justify-center rounded-sm bg-primary/10 px-1 text-xs font-semibold text-primary">
           {citation.n}
         </span>
-        <h3 className="min-w-0 flex-1 font-medium break-words">{citation.title}</h3>
-        {doc.data ? (
-          <a
-            href={downloadUrl(doc.data.file_id)}
-            download={doc.data.filename}
-            className="rounded-sm p-0.5 text-muted-foreground hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring"
-            aria-label={`Download ${doc.data.filename}`}
-          >
-            <Download className="size-4" />
-          </a>
-        ) : null}
+        <h3 className="min-w-0 flex-1 font-medium break-words">
+          {doc.data ? (
+            // Citations carry no file id: the document lookup supplies it.
+            <a
+              href={downloadUrl(doc.data.file_id)}
+              download={doc.data.filename}
+              className="inline-flex items-start gap-1.5 rounded-sm underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
+            >
+              {citation.title}
+              <Download
+                className="mt-0.5 size-4 shrink-0 text-muted-foreground"
+                aria-hidden="true"
+              />
+              <span className="sr-only">(download {doc.data.filename})</span>
+            </a>
+          ) : (
+            citation.title
+          )}
+        </h3>
       </div>
       {doc.data || citation.page != null ? (
         <p className="flex flex-wrap gap-x-2 text-xs text-muted-foreground">
           {doc.data ? <span className="break-all">{doc.data.filename}</span> : null}
           {citation.page != null ? <span>Page {citation.page}</span> : null}
+        </p>
+      ) : null}
+      {doc.isError ? (
+        <p role="alert" className="text-xs text-destructive">
+          The file cannot be opened: {errorMessage(doc.error)}
         </p>
       ) : null}
       <p className="leading-relaxed text-foreground/90">{citation.snippet}</p>

@@ -4,6 +4,7 @@ import { Download, MoreHorizontal, Pencil, RefreshCw, Trash2 } from "lucide-reac
 import * as React from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Toast } from "@/components/ui/toast";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -41,7 +42,7 @@ export function DocumentActions({ doc }: { doc: Document }) {
             <Pencil aria-hidden="true" />
             Edit title and sharing
           </DropdownMenuItem>
-          <DropdownMenuItem onSelect={() => reindex.mutate(doc.id)}>
+          <DropdownMenuItem onSelect={() => reindex.mutate(doc.id)} disabled={reindex.isPending}>
             <RefreshCw aria-hidden="true" />
             Reindex
           </DropdownMenuItem>
@@ -53,9 +54,10 @@ export function DocumentActions({ doc }: { doc: Document }) {
         </DropdownMenuContent>
       </DropdownMenu>
       {reindex.error ? (
-        <span role="alert" className="sr-only">
+        <Toast onDismiss={() => reindex.reset()}>
+          Reindexing <span className="font-medium break-all">{doc.filename}</span> failed:{" "}
           {errorMessage(reindex.error)}
-        </span>
+        </Toast>
       ) : null}
       <EditDocumentDialog doc={doc} open={editing} onOpenChange={setEditing} />
       <ConfirmDialog

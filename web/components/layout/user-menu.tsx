@@ -12,6 +12,8 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { Toast } from "@/components/ui/toast";
+import { errorMessage } from "@/lib/api/errors";
 import { useLogout } from "@/lib/queries/auth";
 
 export function UserMenu() {
@@ -20,30 +22,38 @@ export function UserMenu() {
   const logout = useLogout();
 
   const signOut = () => {
-    logout.mutate(undefined, { onSettled: () => router.replace("/login") });
+    // Leave only once the server has ended the session; otherwise say why we are still here.
+    logout.mutate(undefined, { onSuccess: () => router.replace("/login") });
   };
 
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <Button variant="ghost" className="max-w-[11rem] gap-1 px-2 sm:max-w-xs">
-          <span className="truncate">{user.email}</span>
-          <ChevronDown aria-hidden="true" />
-        </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end">
-        <DropdownMenuLabel>
-          <span className="block truncate font-medium">{user.email}</span>
-          <span className="block truncate text-xs text-muted-foreground">
-            {user.organization_name} · {user.role}
-          </span>
-        </DropdownMenuLabel>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={signOut} disabled={logout.isPending}>
-          <LogOut aria-hidden="true" />
-          Sign out
-        </DropdownMenuItem>
-      </DropdownMenuContent>
-    </DropdownMenu>
+    <>
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button variant="ghost" className="max-w-[11rem] gap-1 px-2 sm:max-w-xs">
+            <span className="truncate">{user.email}</span>
+            <ChevronDown aria-hidden="true" />
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="end">
+          <DropdownMenuLabel>
+            <span className="block truncate font-medium">{user.email}</span>
+            <span className="block truncate text-xs text-muted-foreground">
+              {user.organization_name} · {user.role}
+            </span>
+          </DropdownMenuLabel>
+          <DropdownMenuSeparator />
+          <DropdownMenuItem onSelect={signOut} disabled={logout.isPending}>
+            <LogOut aria-hidden="true" />
+            Sign out
+          </DropdownMenuItem>
+        </DropdownMenuContent>
+      </DropdownMenu>
+      {logout.error ? (
+        <Toast onDismiss={() => logout.reset()}>
+          Signing out failed: {errorMessage(logout.error)}
+        </Toast>
+      ) : null}
+    </>
   );
 }

@@ -1,24 +1,20 @@
 "use client";
 
 import { Download, FileText } from "lucide-react";
-import { downloadUrl, useDocument } from "@/lib/queries/documents";
+import { downloadUrl } from "@/lib/queries/documents";
 import type { SearchHit } from "@/lib/queries/search";
 import { HighlightedText } from "./highlighted-text";
 
 /** One hit: title (opens the original file), filename, page and the highlighted passage. */
 export function SearchResultCard({ result }: { result: SearchHit }) {
-  const doc = useDocument(result.document_id);
-  const href = doc.data ? downloadUrl(doc.data.file_id) : undefined;
-
   return (
     <article className="group relative grid gap-1.5 rounded-xl border bg-card p-4 transition-colors hover:border-ring/50">
       <div className="flex min-w-0 items-start gap-2">
         <FileText className="mt-0.5 size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
         <h2 className="min-w-0 flex-1 font-medium">
           <a
-            href={href}
-            download={doc.data?.filename}
-            aria-disabled={!href}
+            href={downloadUrl(result.file_id)}
+            download={result.filename}
             className="break-words after:absolute after:inset-0 after:rounded-xl focus-visible:outline-none group-has-[:focus-visible]:outline-2 group-has-[:focus-visible]:outline-ring hover:underline"
           >
             {result.title}

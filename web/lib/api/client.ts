@@ -1,5 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import { CSRF_HEADER, csrfToken, isWrite } from "./csrf";
+import { csrfHeaders, isWrite } from "./csrf";
 import { toApiError } from "./errors";
 import type { components, paths } from "./schema";
 
@@ -8,8 +8,7 @@ export type Schemas = components["schemas"];
 const csrf: Middleware = {
   onRequest({ request }) {
     if (isWrite(request.method)) {
-      const token = csrfToken();
-      if (token) request.headers.set(CSRF_HEADER, token);
+      for (const [name, value] of Object.entries(csrfHeaders())) request.headers.set(name, value);
     }
     return request;
   },

@@ -14,3 +14,9 @@ export function csrfToken(): string | null {
 export function isWrite(method: string): boolean {
   return !["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase());
 }
+
+/** The header that carries the CSRF token on a write (none when signed out). */
+export function csrfHeaders(): Record<string, string> {
+  const token = csrfToken();
+  return token ? { [CSRF_HEADER]: token } : {};
+}

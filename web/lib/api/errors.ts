@@ -42,6 +42,27 @@ export function toApiError(status: number, headers: Headers | null, body: unknow
   return new ApiError(status, code, detail, retryAfterSeconds(headers));
 }
 
+/** A response body's text as JSON, or null when it is empty or not JSON. */
+export function parseBody(text: string | null | undefined): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** The ApiError for a failed fetch() response (reads its `{error, detail}` body if any). */
+export async function responseError(response: Response): Promise<ApiError> {
+  let text = "";
+  try {
+    text = await response.text();
+  } catch {
+    text = "";
+  }
+  return toApiError(response.status, response.headers, parseBody(text));
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 429 && error.retryAfter) {

@@ -1,5 +1,5 @@
-import { CSRF_HEADER, csrfToken } from "./csrf";
-import { toApiError } from "./errors";
+import { csrfHeaders } from "./csrf";
+import { responseError } from "./errors";
 import type { ChatMessage, Citation, MessageCreate } from "./types";
 
 export type ChatEvent =
@@ -86,28 +86,18 @@ export async function* streamMessage(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const body: MessageCreate = { content, stream: true };
-  const headers: Record<string, string> = {
-    "Content-Type": "application/json",
-    Accept: "text/event-stream",
-  };
-  const token = csrfToken();
-  if (token) headers[CSRF_HEADER] = token;
   const response = await fetch(`/api/chat/sessions/${encodeURIComponent(sessionId)}/messages`, {
     method: "POST",
-    headers,
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "text/event-stream",
+      ...csrfHeaders(),
+    },
     body: JSON.stringify(body),
     credentials: "same-origin",
     signal,
   });
-  if (!response.ok || !response.body) {
-    let payload: unknown = null;
-    try {
-      payload = await response.json();
-    } catch {
-      payload = null;
-    }
-    throw toApiError(response.status, response.headers, payload);
-  }
+  if (!response.ok || !response.body) throw await responseError(response);
   for await (const raw of readEvents(response.body)) {
     const event = toChatEvent(raw);
     if (event) yield event;

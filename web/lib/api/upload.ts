@@ -1,5 +1,5 @@
-import { CSRF_HEADER, csrfToken } from "./csrf";
-import { ApiError, toApiError } from "./errors";
+import { csrfHeaders } from "./csrf";
+import { ApiError, parseBody, toApiError } from "./errors";
 import type { UploadAccepted, UploadForm } from "./types";
 
 export interface UploadHandle {
@@ -28,18 +28,12 @@ export function uploadFile(
     xhr.open("POST", "/api/files");
     xhr.withCredentials = true;
     xhr.responseType = "text";
-    const token = csrfToken();
-    if (token) xhr.setRequestHeader(CSRF_HEADER, token);
+    for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
     };
     xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
-      } catch {
-        body = null;
-      }
+      const body = parseBody(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
         resolve(body as UploadAccepted);

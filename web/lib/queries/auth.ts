@@ -5,6 +5,7 @@ import { api, unwrap } from "@/lib/api/client";
 import { csrfToken } from "@/lib/api/csrf";
 import { ApiError } from "@/lib/api/errors";
 import type { Schemas } from "@/lib/api/client";
+import { resetClientState } from "@/stores/reset";
 import { queryKeys } from "./keys";
 
 /** The signed-in user, or null when signed out. */
@@ -31,6 +32,7 @@ export function useLogin() {
   return useMutation({
     mutationFn: (body: Schemas["LoginRequest"]) => unwrap(api.POST("/api/auth/login", { body })),
     onSuccess: (data) => {
+      resetClientState();
       client.clear();
       client.setQueryData(queryKeys.me, data.user);
     },
@@ -43,6 +45,7 @@ export function useRegister() {
     mutationFn: (body: Schemas["RegisterRequest"]) =>
       unwrap(api.POST("/api/auth/register", { body })),
     onSuccess: (data) => {
+      resetClientState();
       client.clear();
       client.setQueryData(queryKeys.me, data.user);
     },
@@ -61,6 +64,7 @@ export function useLogout() {
       }
     },
     onSuccess: () => {
+      resetClientState();
       client.clear();
       client.setQueryData(queryKeys.me, null);
     },
