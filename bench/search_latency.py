@@ -137,7 +137,9 @@ async def bare(
         async with sessions() as session, session.begin():
             started = time.perf_counter()
             await set_tenant(session, uuid.UUID(user[0]), uuid.UUID(user[1]))
-            await postgres_index.search(session, SearchQuery(text=text, embedding=embedding))
+            await postgres_index.search(
+                session, SearchQuery(text=text, embedding=embedding), fork=sessions
+            )
             timings.append((time.perf_counter() - started) * 1000)
     await engine.dispose()
     return timings

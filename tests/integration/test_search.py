@@ -92,6 +92,21 @@ async def test_private_chunks_never_reach_anyone_else(client: AsyncClient, mode:
     assert secret["id"] in [r["document_id"] for r in admin_results]
 
 
+async def test_hybrid_meaning_match_runs_under_the_callers_access(client: AsyncClient) -> None:
+    # No word in common with the query: only the semantic leg (on its own connection, under
+    # the caller's user and organization) can find it, and only for those who may see it.
+    org = await make_org(client, members=1, name="Meaning")
+    owner, colleague = org.admin, org.members[0]
+    document = await upload_indexed(
+        client, owner, "cat.txt", b"The feline dozed all afternoon on the woven rug."
+    )
+    found = await search(client, owner, "sleeping kitten on a carpet")
+    assert document["id"] in [r["document_id"] for r in found]
+    assert found[0]["document_id"] == document["id"]
+    hidden = await search(client, colleague, "sleeping kitten on a carpet")
+    assert document["id"] not in [r["document_id"] for r in hidden]
+
+
 async def test_group_and_organization_visibility_reach_exactly_their_readers(
     client: AsyncClient,
 ) -> None:

@@ -7,15 +7,19 @@ and lengths (all kept by triggers on `chunks`), then reads the best chunks back 
 best first, until enough visible ones are found.
 """
 
+import asyncio
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from archivist.core.db import TENANT_SQL
 from archivist.index.base import Hit, IndexedChunk, SearchFilters, SearchQuery
 from archivist.models import Chunk
 
@@ -58,6 +62,22 @@ def _filter_sql(filters: SearchFilters, params: dict[str, Any]) -> str:
     return "".join(f" AND {clause}" for clause in clauses)
 
 
+@asynccontextmanager
+async def same_tenant(
+    session: AsyncSession, fork: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[AsyncSession]:
+    """A second transaction under exactly the row-level security context of `session` (its
+    `app.user_id` and `app.org_id`), so both may see exactly the same rows."""
+    user_id, org_id = (
+        await session.execute(
+            text("SELECT current_setting('app.user_id', true), current_setting('app.org_id', true)")
+        )
+    ).one()
+    async with fork() as other, other.begin():
+        await other.execute(TENANT_SQL, {"user_id": user_id or "", "org_id": org_id or ""})
+        yield other
+
+
 class PostgresIndex:
     def __init__(self, tuning: Tuning | None = None) -> None:
         self.tuning = tuning or Tuning()
@@ -96,33 +116,47 @@ class PostgresIndex:
     async def delete_document(self, session: AsyncSession, document_id: uuid.UUID) -> None:
         await session.execute(delete(Chunk).where(Chunk.document_id == document_id))
 
-    async def search(self, session: AsyncSession, query: SearchQuery) -> list[Hit]:
-        ranked: dict[uuid.UUID, float] = defaultdict(float)
+    async def search(
+        self,
+        session: AsyncSession,
+        query: SearchQuery,
+        fork: async_sessionmaker[AsyncSession] | None = None,
+    ) -> list[Hit]:
+        """With `fork`, a hybrid search runs its semantic leg on a second connection, scoped to
+        the same user and organization, while the keyword leg runs on `session`."""
         t = self.tuning
-        # Keyword first: the query's embedding may still be computing in another thread.
-        if query.mode in ("hybrid", "keyword"):
-            for rank, (chunk_id, score) in enumerate(await self._keyword(session, query)):
-                if query.mode == "keyword":
-                    ranked[chunk_id] = score
-                else:
-                    ranked[chunk_id] += t.keyword_weight / (t.rrf_k + rank + 1)
-        if query.mode in ("hybrid", "semantic"):
-            embedding = query.embedding
-            if not isinstance(embedding, list):
-                embedding = await embedding
-            for rank, (chunk_id, distance) in enumerate(
-                await self._semantic(session, query, embedding)
-            ):
-                if query.mode == "semantic":
-                    ranked[chunk_id] = 1.0 - distance
-                else:
-                    ranked[chunk_id] += t.semantic_weight / (t.rrf_k + rank + 1)
+        keyword: list[Ranked] = []
+        semantic: list[Ranked] = []
+        if query.mode == "hybrid" and fork is not None:
+            async with same_tenant(session, fork) as other:
+                keyword, semantic = await asyncio.gather(
+                    self._keyword(session, query), self._semantic(other, query)
+                )
+        elif query.mode == "keyword":
+            keyword = await self._keyword(session, query)
+        elif query.mode == "semantic":
+            semantic = await self._semantic(session, query)
+        else:
+            # Keyword first: the query's embedding may still be computing in another thread.
+            keyword = await self._keyword(session, query)
+            semantic = await self._semantic(session, query)
+        ranked: dict[uuid.UUID, float] = defaultdict(float)
+        if query.mode == "hybrid":
+            for leg, weight in ((keyword, t.keyword_weight), (semantic, t.semantic_weight)):
+                for rank, (chunk_id, _) in enumerate(leg):
+                    ranked[chunk_id] += weight / (t.rrf_k + rank + 1)
+        else:
+            for chunk_id, score in keyword:
+                ranked[chunk_id] = score
+            for chunk_id, distance in semantic:
+                ranked[chunk_id] = 1.0 - distance
         best = sorted(ranked.items(), key=lambda item: item[1], reverse=True)[: query.limit]
         return await self._hits(session, query.text, best)
 
-    async def _semantic(
-        self, session: AsyncSession, query: SearchQuery, embedding: list[float]
-    ) -> list[tuple[uuid.UUID, float]]:
+    async def _semantic(self, session: AsyncSession, query: SearchQuery) -> list[Ranked]:
+        embedding = query.embedding
+        if not isinstance(embedding, list):
+            embedding = await embedding
         params: dict[str, Any] = {
             "embedding": str(embedding),
             "n": self.tuning.candidates,
@@ -149,9 +183,7 @@ class PostgresIndex:
         )
         return [(row[0], float(row[1])) for row in rows]
 
-    async def _keyword(
-        self, session: AsyncSession, query: SearchQuery
-    ) -> list[tuple[uuid.UUID, float]]:
+    async def _keyword(self, session: AsyncSession, query: SearchQuery) -> list[Ranked]:
         params: dict[str, Any] = {
             "query": query.text,
             "n": self.tuning.candidates,

@@ -71,7 +71,7 @@ class SearchService:
             mode=mode,  # type: ignore[arg-type]
             filters=filters or SearchFilters(),
         )
-        return await postgres_index.search(session, query)
+        return await postgres_index.search(session, query, fork=state.sessionmaker)
 
     async def search(
         self, session: AsyncSession, state: AppState, request: schemas.SearchRequest
