@@ -139,6 +139,9 @@ def _open_session(path: Path, threads: int) -> ort.InferenceSession:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle threads must not spin: in the API a query is embedded while PostgreSQL runs the
+    # keyword leg on the same cores (measured at 100k chunks: hybrid p50 26.6 -> 20.6 ms).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
