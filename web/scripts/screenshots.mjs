@@ -83,13 +83,12 @@ await shoot("search", "/search?q=parental%20leave", async () => {
 await page.goto("/chat");
 await page.getByLabel("Message").fill("How long is parental leave?");
 await page.getByLabel("Message").press("Enter");
-await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 180_000 });
+await page.waitForURL(/session=/);
+await page.getByRole("button", { name: "Stop" }).waitFor({ state: "detached", timeout: 180_000 });
 const chatUrl = page.url();
+console.log(`chat at ${chatUrl}`);
 await shoot("chat", chatUrl, async () => {
-  await page
-    .getByRole("button", { name: /^Source \d+$/ })
-    .first()
-    .waitFor();
+  await page.getByLabel("Conversation").getByText("How long is parental leave?").waitFor();
 });
 await shoot("admin-system", "/admin/system");
 await context.clearCookies();
