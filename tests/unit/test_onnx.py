@@ -1,5 +1,7 @@
 """The ONNX embedders: built once into their cache; fp32 equals torch, int8 stays close to it."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +128,18 @@ def test_second_embedder_reuses_cached_model(int8: OnnxEmbedder, cache_dir: Path
     assert again.model_path.stat().st_mtime_ns == built_at
     assert len(vector) == 384
     assert not list(cache_dir.glob(".build-*"))  # no leftover temp build folder
+
+
+def test_building_leaves_torch_out_of_the_embedding_process(tmp_path: Path) -> None:
+    # The API embeds queries with ONNX; torch (needed to export) must not stay in its memory.
+    script = (
+        "import sys; from pathlib import Path; from archivist.embedding.onnx import OnnxEmbedder;"
+        " e = OnnxEmbedder(Path(sys.argv[1])); assert len(e.embed(['a query'])[0]) == 384;"
+        " print('torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    assert list(tmp_path.glob("*.onnx"))

@@ -11,6 +11,8 @@ import fcntl
 import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -149,9 +151,25 @@ def _open_session(path: Path, threads: int) -> ort.InferenceSession:
 
 
 def build_model(target: Path, quantized: bool) -> None:
-    """Write the model to `target` unless it is there; one process builds, others wait."""
+    """Write the model to `target` unless it is there; one process builds, others wait.
+
+    The build runs in a child process: it needs torch only to export, and torch must not stay
+    in the memory of the process that embeds (the API serves queries with ONNX alone).
+    """
     if target.exists():
         return
+    script = "import sys; from pathlib import Path; from archivist.embedding.onnx import _build; "
+    script += "_build(Path(sys.argv[1]), sys.argv[2] == 'int8')"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(target), "int8" if quantized else "fp32"],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0 or not target.exists():
+        raise RuntimeError(f"building the ONNX embedding model failed:\n{done.stderr[-2000:]}")
+
+
+def _build(target: Path, quantized: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(target.with_name(target.name + ".lock")):
         if target.exists():  # another process built it while we waited
