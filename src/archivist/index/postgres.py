@@ -128,10 +128,11 @@ class PostgresIndex:
         keyword: list[Ranked] = []
         semantic: list[Ranked] = []
         if query.mode == "hybrid" and fork is not None:
-            async with same_tenant(session, fork) as other:
-                keyword, semantic = await asyncio.gather(
-                    self._keyword(session, query), self._semantic(other, query)
-                )
+            # A task group: if one leg fails, the other is cancelled before its session closes.
+            async with same_tenant(session, fork) as other, asyncio.TaskGroup() as legs:
+                keyword_leg = legs.create_task(self._keyword(session, query))
+                semantic_leg = legs.create_task(self._semantic(other, query))
+            keyword, semantic = keyword_leg.result(), semantic_leg.result()
         elif query.mode == "keyword":
             keyword = await self._keyword(session, query)
         elif query.mode == "semantic":
