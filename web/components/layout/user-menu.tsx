@@ -4,18 +4,12 @@ import { ChevronDown, LogOut } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useUser } from "@/components/auth/auth-guard";
 import { Button } from "@/components/ui/button";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu";
+import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { Toast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api/errors";
 import { useLogout } from "@/lib/queries/auth";
 
+/** The signed-in user, their organization and role, and a plain "Sign out" button. */
 export function UserMenu() {
   const user = useUser();
   const router = useRouter();
@@ -28,27 +22,31 @@ export function UserMenu() {
 
   return (
     <>
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
+      <Popover>
+        <PopoverTrigger asChild>
           <Button variant="ghost" className="max-w-[11rem] gap-1 px-2 sm:max-w-xs">
             <span className="truncate">{user.email}</span>
             <ChevronDown aria-hidden="true" />
           </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end">
-          <DropdownMenuLabel>
+        </PopoverTrigger>
+        <PopoverContent align="end" className="grid w-64 gap-3 p-2">
+          <div className="px-2 pt-1">
             <span className="block truncate font-medium">{user.email}</span>
             <span className="block truncate text-xs text-muted-foreground">
               {user.organization_name} · {user.role}
             </span>
-          </DropdownMenuLabel>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem onSelect={signOut} disabled={logout.isPending}>
+          </div>
+          <Button
+            variant="ghost"
+            className="justify-start"
+            onClick={signOut}
+            disabled={logout.isPending}
+          >
             <LogOut aria-hidden="true" />
             Sign out
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
+          </Button>
+        </PopoverContent>
+      </Popover>
       {logout.error ? (
         <Toast onDismiss={() => logout.reset()}>
           Signing out failed: {errorMessage(logout.error)}
