@@ -15,7 +15,8 @@ if [[ ! -f node_modules/.installed || package-lock.json -nt node_modules/.instal
     touch node_modules/.installed
 fi
 
-changed="$(find . \( -name node_modules -o -name out -o -name .next -o -name e2e \) -prune \
+changed="$(find . \( -name node_modules -o -name out -o -name .next -o -name e2e \
+    -o -name test-results -o -name playwright-report \) -prune \
     -o -type f ! -name '*.tsbuildinfo' ! -name next-env.d.ts -newer out/index.html -print -quit \
     2>/dev/null || echo missing)"
 if [[ -f out/index.html && -z "$changed" ]]; then
