@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 Mode = Literal["hybrid", "keyword", "semantic"]
@@ -64,6 +64,12 @@ class DocumentIndex(Protocol):
 
     async def delete_document(self, session: AsyncSession, document_id: uuid.UUID) -> None: ...
 
-    async def search(self, session: AsyncSession, query: SearchQuery) -> list[Hit]:
-        """Best chunks first, only from documents the session's tenant may see."""
+    async def search(
+        self, session: AsyncSession, query: SearchQuery, fork: async_sessionmaker[AsyncSession]
+    ) -> list[Hit]:
+        """Best chunks first, only from documents the session's tenant may see.
+
+        `fork` opens further transactions, for work the index runs in parallel under exactly
+        the session's user and organization.
+        """
         ...

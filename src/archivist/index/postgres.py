@@ -117,17 +117,14 @@ class PostgresIndex:
         await session.execute(delete(Chunk).where(Chunk.document_id == document_id))
 
     async def search(
-        self,
-        session: AsyncSession,
-        query: SearchQuery,
-        fork: async_sessionmaker[AsyncSession] | None = None,
+        self, session: AsyncSession, query: SearchQuery, fork: async_sessionmaker[AsyncSession]
     ) -> list[Hit]:
-        """With `fork`, a hybrid search runs its semantic leg on a second connection, scoped to
+        """A hybrid search runs its semantic leg on a second connection from `fork`, scoped to
         the same user and organization, while the keyword leg runs on `session`."""
         t = self.tuning
         keyword: list[Ranked] = []
         semantic: list[Ranked] = []
-        if query.mode == "hybrid" and fork is not None:
+        if query.mode == "hybrid":
             # A task group: if one leg fails, the other is cancelled before its session closes.
             async with same_tenant(session, fork) as other, asyncio.TaskGroup() as legs:
                 keyword_leg = legs.create_task(self._keyword(session, query))
@@ -135,11 +132,7 @@ class PostgresIndex:
             keyword, semantic = keyword_leg.result(), semantic_leg.result()
         elif query.mode == "keyword":
             keyword = await self._keyword(session, query)
-        elif query.mode == "semantic":
-            semantic = await self._semantic(session, query)
         else:
-            # Keyword first: the query's embedding may still be computing in another thread.
-            keyword = await self._keyword(session, query)
             semantic = await self._semantic(session, query)
         ranked: dict[uuid.UUID, float] = defaultdict(float)
         if query.mode == "hybrid":
