@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Screenshots of the main pages, light and dark, desktop and phone, for docs/screenshots.
-// Usage: ARCHIVIST_URL=http://127.0.0.1:8000 node scripts/screenshots.mjs [out-dir]
+// Usage: ARCHIVIST_URL=http://127.0.0.1:8000 node web/scripts/screenshots.mjs [out-dir]
+// (out-dir defaults to the repository's docs/screenshots, wherever it is run from)
 // Signs up a new organization on that server and fills it with two small documents and a chat.
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const base = process.env.ARCHIVIST_URL ?? "http://127.0.0.1:8000";
-const out = resolve(process.argv[2] ?? "../docs/screenshots");
+const out = process.argv[2]
+  ? resolve(process.argv[2])
+  : fileURLToPath(new URL("../../docs/screenshots", import.meta.url));
 mkdirSync(out, { recursive: true });
 
 const browser = await chromium.launch({
