@@ -19,6 +19,8 @@ export default function config(phase: string): NextConfig {
       ...base,
       // Gzip would buffer the chat's server-sent events until the answer is complete.
       compress: false,
+      // The dev server treats only localhost as its own origin; 127.0.0.1 is the same machine.
+      allowedDevOrigins: ["127.0.0.1"],
       async rewrites() {
         return [
           { source: "/api/:path*", destination: `${API_URL}/api/:path*` },

@@ -48,13 +48,7 @@ export function Conversation({ sessionId }: { sessionId: string | null }) {
   const stored = session.data?.messages;
   const messages = React.useMemo(() => storedBefore(stored ?? [], live), [stored, live]);
   const streaming = isActive(live);
-  const status = live?.status;
-  const [announcement, setAnnouncement] = React.useState("");
-
-  React.useEffect(() => {
-    if (status === "waiting") setAnnouncement("");
-    else if (status && ANNOUNCEMENTS[status]) setAnnouncement(ANNOUNCEMENTS[status]);
-  }, [status]);
+  const announcement = (live && ANNOUNCEMENTS[live.status]) ?? "";
 
   // Follow the answer as it grows, unless the reader scrolled up to read something.
   React.useLayoutEffect(() => {

@@ -20,9 +20,14 @@ export function SearchView() {
   const params = useSearchParams();
   const query = params.get("q") ?? "";
   const [text, setText] = React.useState(query);
+  const [shownQuery, setShownQuery] = React.useState(query);
   const search = useSearch(query);
 
-  React.useEffect(() => setText(query), [query]);
+  // The box follows the address when it changes (back/forward, a link to another search).
+  if (query !== shownQuery) {
+    setShownQuery(query);
+    setText(query);
+  }
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();

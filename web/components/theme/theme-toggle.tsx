@@ -12,27 +12,35 @@ function apply(dark: boolean): void {
   root.style.colorScheme = dark ? "dark" : "light";
 }
 
+/** The theme is the `dark` class on <html>, set before hydration by ThemeScript. */
+function subscribe(onChange: () => void): () => void {
+  const observer = new MutationObserver(onChange);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+  return () => observer.disconnect();
+}
+
+const isDark = () => document.documentElement.classList.contains("dark");
+
+// Unknown on the server and while the page hydrates, so the markup matches the static export.
+const unknown = () => null;
+
 /** Light/dark switch; follows the system setting until the user picks one. */
 export function ThemeToggle() {
-  const [dark, setDark] = React.useState<boolean | null>(null);
+  const dark = React.useSyncExternalStore<boolean | null>(subscribe, isDark, unknown);
 
   React.useEffect(() => {
-    setDark(document.documentElement.classList.contains("dark"));
     const media = window.matchMedia("(prefers-color-scheme: dark)");
     const follow = (event: MediaQueryListEvent) => {
-      if (localStorage.getItem(KEY)) return;
-      apply(event.matches);
-      setDark(event.matches);
+      if (!localStorage.getItem(KEY)) apply(event.matches);
     };
     media.addEventListener("change", follow);
     return () => media.removeEventListener("change", follow);
   }, []);
 
   const toggle = () => {
-    const next = !document.documentElement.classList.contains("dark");
+    const next = !isDark();
     localStorage.setItem(KEY, next ? "dark" : "light");
     apply(next);
-    setDark(next);
   };
 
   return (
