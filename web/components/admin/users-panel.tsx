@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { NativeSelect } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import { errorMessage } from "@/lib/api/errors";
 import type { Role, User } from "@/lib/api/types";
 import { useUpdateUser, useUsers } from "@/lib/queries/admin";
@@ -35,82 +36,70 @@ export function UsersPanel() {
         ) : users.isError ? (
           <Alert variant="destructive">{errorMessage(users.error)}</Alert>
         ) : (
-          <div className="overflow-x-auto rounded-xl border">
-            <table className="w-full text-sm">
-              <thead className="bg-muted/50 text-left text-xs text-muted-foreground">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Email
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Role
-                  </th>
-                  <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
-                    Joined
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Status
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y">
-                {users.data.items.map((u) => {
-                  const self = u.id === me.id;
-                  const active = u.is_active !== false;
-                  return (
-                    <tr key={u.id}>
-                      <td
-                        className="max-w-40 truncate px-3 py-2 font-medium sm:max-w-56"
-                        title={u.email}
+          <Table>
+            <TableHeader>
+              <TableHead>Email</TableHead>
+              <TableHead>Role</TableHead>
+              <TableHead className="hidden sm:table-cell">Joined</TableHead>
+              <TableHead>Status</TableHead>
+            </TableHeader>
+            <TableBody>
+              {users.data.items.map((u) => {
+                const self = u.id === me.id;
+                const active = u.is_active !== false;
+                return (
+                  <tr key={u.id}>
+                    <td
+                      className="max-w-40 truncate px-3 py-2 font-medium sm:max-w-56"
+                      title={u.email}
+                    >
+                      {u.email}
+                      {self ? (
+                        <span className="ml-1 text-xs text-muted-foreground">(you)</span>
+                      ) : null}
+                    </td>
+                    <td className="px-3 py-2">
+                      <NativeSelect
+                        aria-label={`Role for ${u.email}`}
+                        value={u.role}
+                        disabled={self || update.isPending}
+                        onChange={(e) =>
+                          update.mutate({ id: u.id, body: { role: e.target.value as Role } })
+                        }
+                        className="h-8"
                       >
-                        {u.email}
-                        {self ? (
-                          <span className="ml-1 text-xs text-muted-foreground">(you)</span>
-                        ) : null}
-                      </td>
-                      <td className="px-3 py-2">
-                        <NativeSelect
-                          aria-label={`Role for ${u.email}`}
-                          value={u.role}
-                          disabled={self || update.isPending}
-                          onChange={(e) =>
-                            update.mutate({ id: u.id, body: { role: e.target.value as Role } })
-                          }
-                          className="h-8"
-                        >
-                          <option value="member">Member</option>
-                          <option value="admin">Admin</option>
-                        </NativeSelect>
-                      </td>
-                      <td className="hidden px-3 py-2 whitespace-nowrap text-muted-foreground sm:table-cell">
-                        {formatDateTime(u.created_at)}
-                      </td>
-                      <td className="px-3 py-2">
-                        <div className="flex items-center gap-2">
-                          <Badge variant={active ? "success" : "outline"}>
-                            {active ? "active" : "deactivated"}
-                          </Badge>
-                          {self ? null : active ? (
-                            <Button variant="ghost" size="sm" onClick={() => setDeactivating(u)}>
-                              Deactivate
-                            </Button>
-                          ) : (
-                            <Button
-                              variant="ghost"
-                              size="sm"
-                              onClick={() => update.mutate({ id: u.id, body: { is_active: true } })}
-                            >
-                              Reactivate
-                            </Button>
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                        <option value="member">Member</option>
+                        <option value="admin">Admin</option>
+                      </NativeSelect>
+                    </td>
+                    <td className="hidden px-3 py-2 whitespace-nowrap text-muted-foreground sm:table-cell">
+                      {formatDateTime(u.created_at)}
+                    </td>
+                    <td className="px-3 py-2">
+                      <div className="flex items-center gap-2">
+                        <Badge variant={active ? "success" : "outline"}>
+                          {active ? "active" : "deactivated"}
+                        </Badge>
+                        {self ? null : active ? (
+                          <Button variant="ghost" size="sm" onClick={() => setDeactivating(u)}>
+                            Deactivate
+                          </Button>
+                        ) : (
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            onClick={() => update.mutate({ id: u.id, body: { is_active: true } })}
+                          >
+                            Reactivate
+                          </Button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </TableBody>
+          </Table>
         )}
       </section>
       <ConfirmDialog

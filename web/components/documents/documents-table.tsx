@@ -1,6 +1,7 @@
 "use client";
 
 import { FileText, Globe, Lock, Users } from "lucide-react";
+import { Table, TableBody, TableHead, TableHeader } from "@/components/ui/table";
 import type { Document } from "@/lib/api/types";
 import { formatBytes, formatDateTime, formatRelative } from "@/lib/utils";
 import { DocumentActions } from "./document-actions";
@@ -14,77 +15,60 @@ const VISIBILITY = {
 
 export function DocumentsTable({ docs }: { docs: Document[] }) {
   return (
-    <div className="overflow-x-auto rounded-xl border">
-      <table className="w-full text-sm">
-        <caption className="sr-only">Documents</caption>
-        <thead className="bg-muted/50 text-left text-xs text-muted-foreground">
-          <tr>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Document
-            </th>
-            <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
-              Size
-            </th>
-            <th scope="col" className="hidden px-3 py-2 font-medium md:table-cell">
-              Visibility
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Status
-            </th>
-            <th scope="col" className="hidden px-3 py-2 font-medium lg:table-cell">
-              Updated
-            </th>
-            <th scope="col" className="w-10 px-2 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y">
-          {docs.map((doc) => {
-            const vis = VISIBILITY[doc.visibility];
-            return (
-              <tr key={doc.id} data-document-id={doc.id} className="hover:bg-muted/30">
-                <td className="w-full max-w-0 px-3 py-2.5">
-                  <div className="flex min-w-0 items-center gap-2">
-                    <FileText
-                      className="size-4 shrink-0 text-muted-foreground"
-                      aria-hidden="true"
-                    />
-                    <div className="min-w-0">
-                      <p className="truncate font-medium" title={doc.title}>
-                        {doc.title}
-                      </p>
-                      <p className="truncate text-xs text-muted-foreground" title={doc.filename}>
-                        {doc.filename}
-                      </p>
-                    </div>
+    <Table>
+      <caption className="sr-only">Documents</caption>
+      <TableHeader>
+        <TableHead>Document</TableHead>
+        <TableHead className="hidden sm:table-cell">Size</TableHead>
+        <TableHead className="hidden md:table-cell">Visibility</TableHead>
+        <TableHead>Status</TableHead>
+        <TableHead className="hidden lg:table-cell">Updated</TableHead>
+        <TableHead className="w-10 px-2">
+          <span className="sr-only">Actions</span>
+        </TableHead>
+      </TableHeader>
+      <TableBody>
+        {docs.map((doc) => {
+          const vis = VISIBILITY[doc.visibility];
+          return (
+            <tr key={doc.id} data-document-id={doc.id} className="hover:bg-muted/30">
+              <td className="w-full max-w-0 px-3 py-2.5">
+                <div className="flex min-w-0 items-center gap-2">
+                  <FileText className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
+                  <div className="min-w-0">
+                    <p className="truncate font-medium" title={doc.title}>
+                      {doc.title}
+                    </p>
+                    <p className="truncate text-xs text-muted-foreground" title={doc.filename}>
+                      {doc.filename}
+                    </p>
                   </div>
-                </td>
-                <td className="hidden px-3 py-2.5 whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">
-                  {formatBytes(doc.size_bytes)}
-                </td>
-                <td className="hidden px-3 py-2.5 md:table-cell">
-                  <span className="inline-flex items-center gap-1.5 text-muted-foreground">
-                    <vis.icon className="size-3.5" aria-hidden="true" />
-                    {vis.label}
-                  </span>
-                </td>
-                <td className="px-3 py-2.5">
-                  <StatusBadge doc={doc} />
-                </td>
-                <td className="hidden px-3 py-2.5 whitespace-nowrap text-muted-foreground lg:table-cell">
-                  <time dateTime={doc.updated_at} title={formatDateTime(doc.updated_at)}>
-                    {formatRelative(doc.updated_at)}
-                  </time>
-                </td>
-                <td className="px-2 py-2.5 text-right">
-                  <DocumentActions doc={doc} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+                </div>
+              </td>
+              <td className="hidden px-3 py-2.5 whitespace-nowrap text-muted-foreground tabular-nums sm:table-cell">
+                {formatBytes(doc.size_bytes)}
+              </td>
+              <td className="hidden px-3 py-2.5 md:table-cell">
+                <span className="inline-flex items-center gap-1.5 text-muted-foreground">
+                  <vis.icon className="size-3.5" aria-hidden="true" />
+                  {vis.label}
+                </span>
+              </td>
+              <td className="px-3 py-2.5">
+                <StatusBadge doc={doc} />
+              </td>
+              <td className="hidden px-3 py-2.5 whitespace-nowrap text-muted-foreground lg:table-cell">
+                <time dateTime={doc.updated_at} title={formatDateTime(doc.updated_at)}>
+                  {formatRelative(doc.updated_at)}
+                </time>
+              </td>
+              <td className="px-2 py-2.5 text-right">
+                <DocumentActions doc={doc} />
+              </td>
+            </tr>
+          );
+        })}
+      </TableBody>
+    </Table>
   );
 }
