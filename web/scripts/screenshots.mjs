@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import launch from "../chromium.json" with { type: "json" };
 
 const base = process.env.ARCHIVIST_URL ?? "http://127.0.0.1:8000";
 const out = process.argv[2]
@@ -14,17 +15,10 @@ const out = process.argv[2]
   : fileURLToPath(new URL("../../docs/screenshots", import.meta.url));
 mkdirSync(out, { recursive: true });
 
+// Debian's Chromium with the same flags as the browser tests (web/chromium.json).
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
+  executablePath: process.env.CHROMIUM_PATH ?? launch.executablePath,
+  args: launch.args,
 });
 const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
