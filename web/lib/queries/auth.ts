@@ -1,10 +1,11 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import { csrfToken } from "@/lib/api/csrf";
 import { ApiError } from "@/lib/api/errors";
 import type { Schemas } from "@/lib/api/client";
+import type { User } from "@/lib/api/types";
 import { resetClientState } from "@/stores/reset";
 import { queryKeys } from "./keys";
 
@@ -27,15 +28,18 @@ export function useMe() {
   });
 }
 
+/** Nothing of the previous user stays: client stores and cached queries start afresh. */
+function switchUser(client: QueryClient, user: User | null): void {
+  resetClientState();
+  client.clear();
+  client.setQueryData(queryKeys.me, user);
+}
+
 export function useLogin() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: Schemas["LoginRequest"]) => unwrap(api.POST("/api/auth/login", { body })),
-    onSuccess: (data) => {
-      resetClientState();
-      client.clear();
-      client.setQueryData(queryKeys.me, data.user);
-    },
+    onSuccess: (data) => switchUser(client, data.user),
   });
 }
 
@@ -44,11 +48,7 @@ export function useRegister() {
   return useMutation({
     mutationFn: (body: Schemas["RegisterRequest"]) =>
       unwrap(api.POST("/api/auth/register", { body })),
-    onSuccess: (data) => {
-      resetClientState();
-      client.clear();
-      client.setQueryData(queryKeys.me, data.user);
-    },
+    onSuccess: (data) => switchUser(client, data.user),
   });
 }
 
@@ -63,10 +63,6 @@ export function useLogout() {
         if (!(error instanceof ApiError && error.status === 401)) throw error;
       }
     },
-    onSuccess: () => {
-      resetClientState();
-      client.clear();
-      client.setQueryData(queryKeys.me, null);
-    },
+    onSuccess: () => switchUser(client, null),
   });
 }
