@@ -29,6 +29,10 @@ function fetchDocuments(q: string, cursor: string | null) {
   );
 }
 
+function fetchDocument(id: string) {
+  return unwrap(api.GET("/api/documents/{document_id}", { params: { path: { document_id: id } } }));
+}
+
 /**
  * Visible documents, newest first. While some are still being processed, only those are
  * polled (one small request each) and patched into the loaded pages, instead of refetching
@@ -55,8 +59,7 @@ export function useDocuments(q: string) {
   const polled = useQueries({
     queries: pendingIds.map((id) => ({
       queryKey: queryKeys.document(id),
-      queryFn: () =>
-        unwrap(api.GET("/api/documents/{document_id}", { params: { path: { document_id: id } } })),
+      queryFn: () => fetchDocument(id),
       refetchInterval: (query: { state: { data?: Document; status: string } }) =>
         query.state.status === "error" || (query.state.data && isFinal(query.state.data))
           ? false
@@ -112,8 +115,7 @@ export function useDocuments(q: string) {
 export function useDocument(id: string | null) {
   return useQuery({
     queryKey: queryKeys.document(id ?? ""),
-    queryFn: () =>
-      unwrap(api.GET("/api/documents/{document_id}", { params: { path: { document_id: id! } } })),
+    queryFn: () => fetchDocument(id!),
     enabled: !!id,
     staleTime: 5 * 60_000,
   });
