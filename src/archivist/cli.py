@@ -32,9 +32,11 @@ def cmd_api(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from archivist.core.logging import configure_logging
     from archivist.worker.celery_app import celery_app
+    from archivist.worker.context import worker_context
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    worker_context().check_database_role()
     concurrency = args.concurrency or settings.worker.concurrency
     celery_app.worker_main(
         [
@@ -172,8 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from archivist.core.db import UnsafeDatabaseRole
+
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except UnsafeDatabaseRole as exc:
+        print(f"archivist: {exc}", file=sys.stderr)
+        return 1
     return result
 
 

@@ -420,22 +420,20 @@ async def test_files_visible_to_each_user_are_those_of_visible_documents_and_the
     assert labels(await seen(sessionmaker, world, viewer, File.id), named) == expected
 
 
-async def test_document_pointing_at_a_colleagues_file_does_not_reveal_the_file(
+async def test_member_cannot_file_a_document_over_a_colleagues_upload(
     sessionmaker: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     """A document of one's own may not make somebody else's private upload readable."""
     target = world.documents["a.m2.private"].file_id
     async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
-        await session.execute(
-            insert(Document).values(
-                organization_id=world.orgs["a"],
-                owner_id=world.users["a.m1"],
-                file_id=target,
-                title="borrowed",
-                visibility="organization",
-            )
+        borrowed = insert(Document).values(
+            organization_id=world.orgs["a"],
+            owner_id=world.users["a.m1"],
+            file_id=target,
+            title="borrowed",
+            visibility="organization",
         )
-        assert target not in set(await session.scalars(select(File.id)))
+        await assert_refused(session, borrowed, "documents")
 
 
 @pytest.mark.parametrize(
@@ -815,6 +813,21 @@ async def test_member_cannot_change_or_delete_a_colleagues_document_they_can_rea
             await session.execute(delete(File).where(File.id == shared.file_id)),
         ]
         assert [result.rowcount for result in results] == [0] * len(results)
+
+
+@pytest.mark.parametrize("writer", ["a.m1", "a.admin"])
+async def test_document_cannot_be_pointed_at_another_owner_or_their_file(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World, writer: str
+) -> None:
+    own = world.documents[OWN_DOCUMENT[writer]]
+    colleague = world.documents["a.m2.private"]
+    for change in (
+        {"owner_id": world.users["a.m2"]},
+        {"file_id": colleague.file_id},
+    ):
+        async with as_tenant(sessionmaker, *world.tenant(writer)) as session:
+            statement = update(Document).where(Document.id == own.document_id).values(**change)
+            await assert_refused(session, statement, "documents")
 
 
 async def test_admin_can_change_any_document_of_own_organization(

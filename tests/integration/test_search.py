@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from archivist.core.db import set_tenant
 from archivist.core.state import AppState
+from archivist.index.base import SearchQuery
+from archivist.index.postgres import postgres_index
 from archivist.models import IndexStat, Posting, TermStat
 from tests.factories.accounts import Account, make_org
 from tests.factories.documents import upload_indexed
@@ -30,14 +32,19 @@ async def search(
     return results
 
 
-async def test_bm25_scores_match_a_hand_computed_example(client: AsyncClient) -> None:
+async def test_bm25_scores_match_a_hand_computed_example(
+    client: AsyncClient, app_state: AppState
+) -> None:
     owner = (await make_org(client, members=0, name="BM25")).admin
     # Titles are indexed with the text: each document is 3 or 4 terms long.
     one = await upload_indexed(client, owner, "1.txt", b"apple banana", title="alpha")
     two = await upload_indexed(client, owner, "2.txt", b"apple apple cherry", title="beta")
     await upload_indexed(client, owner, "3.txt", b"cherry date", title="gamma")
 
-    results = await search(client, owner, "apple", mode="keyword")
+    # The keyword leg's own scores: the API shows ranks only (see the side-channel test).
+    async with app_state.sessionmaker() as session, session.begin():
+        await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
+        ranked = await postgres_index._keyword(session, SearchQuery(text="apple", embedding=[]))
 
     n, avgdl, df = 3, (3 + 4 + 3) / 3, 2
     idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -45,9 +52,29 @@ async def test_bm25_scores_match_a_hand_computed_example(client: AsyncClient) ->
     def bm25(tf: int, length: int) -> float:
         return idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avgdl))
 
+    results = await search(client, owner, "apple", mode="keyword")
     assert [r["document_id"] for r in results] == [two["id"], one["id"]]
-    assert results[0]["score"] == pytest.approx(bm25(2, 4), abs=1e-5)
-    assert results[1]["score"] == pytest.approx(bm25(1, 3), abs=1e-5)
+    assert [score for _, score in ranked] == pytest.approx([bm25(2, 4), bm25(1, 3)], abs=1e-5)
+
+
+async def test_keyword_scores_do_not_reveal_how_many_hidden_chunks_hold_a_word(
+    client: AsyncClient,
+) -> None:
+    """The attack: plant chunks with nonces, read their BM25 scores, solve for df(word) --
+    which counts chunks the attacker may not see. Scores must not move when they change."""
+    org = await make_org(client, members=1, name="Side channel")
+    attacker, admin = org.members[0], org.admin
+    await upload_indexed(client, attacker, "n1.txt", b"zqxvnonce layoff", title="n1")
+    await upload_indexed(client, attacker, "n2.txt", b"zqxvnonce zqxvnonce other", title="n2")
+
+    async def observe() -> list[tuple[object, object]]:
+        results = await search(client, attacker, "layoff zqxvnonce", mode="keyword")
+        return [(r["document_id"], r["score"]) for r in results]
+
+    before = await observe()
+    for i in range(3):
+        await upload_indexed(client, admin, f"hidden{i}.txt", b"layoff plan for q3", title="x")
+    assert await observe() == before
 
 
 async def test_statistics_follow_uploads_and_deletes(

@@ -12,10 +12,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DatabaseSettings(BaseModel):
+    # Per API process, twice: the request pool and, as large, the pool of second legs.
     pool_size: int = 10
     max_overflow: int = 10
     pool_pre_ping: bool = True
-    pool_timeout_seconds: float = 30.0
+    # A request waits this long for a connection, then gets 503 with Retry-After.
+    pool_timeout_seconds: float = 3.0
     # Role the application connects as; migrations grant it table privileges.
     app_role: str = "archivist_app"
 

@@ -52,6 +52,47 @@ def create_sync_db_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(driver_url(url, "psycopg"), **kwargs)
 
 
+# Row-level security binds a role only if it is no superuser, has no BYPASSRLS and owns no table
+# (an owner can switch FORCE off) -- directly or through any role it can become.
+UNSAFE_ROLE_SQL = text(
+    "SELECT array_remove(ARRAY["
+    " CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolsuper"
+    "   AND pg_has_role(current_user, r.oid, 'MEMBER')) THEN 'is a superuser' END,"
+    " CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolbypassrls"
+    "   AND pg_has_role(current_user, r.oid, 'MEMBER')) THEN 'has BYPASSRLS' END,"
+    " CASE WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+    "   AND pg_has_role(current_user, c.relowner, 'MEMBER')) THEN 'owns tables' END"
+    "], NULL), current_user"
+)
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    """The application's database role could read past row-level security."""
+
+
+def _refuse_unsafe(problems: list[str], role: str) -> None:
+    if problems:
+        raise UnsafeDatabaseRole(
+            f"refusing to start: the database role {role!r} {' and '.join(problems)}, so "
+            "row-level security would not isolate organizations. Point DATABASE_URL at a role "
+            "that is not superuser, has no BYPASSRLS and owns no tables (the owner role is "
+            "for migrations only: ARCHIVIST_MIGRATION_DATABASE_URL)."
+        )
+
+
+async def ensure_isolating_role(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        problems, role = (await conn.execute(UNSAFE_ROLE_SQL)).one()
+    _refuse_unsafe(problems, role)
+
+
+def ensure_isolating_role_sync(engine: Engine) -> None:
+    with engine.connect() as conn:
+        problems, role = conn.execute(UNSAFE_ROLE_SQL).one()
+    _refuse_unsafe(problems, role)
+
+
 TENANT_SQL = text(
     "SELECT set_config('app.user_id', :user_id, true), set_config('app.org_id', :org_id, true)"
 )

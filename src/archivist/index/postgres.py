@@ -134,16 +134,13 @@ class PostgresIndex:
             keyword = await self._keyword(session, query)
         else:
             semantic = await self._semantic(session, query)
+        # Every mode scores by rank alone (reciprocal rank fusion; one leg is a fusion of one).
+        # A raw BM25 score would leak the organization's document frequencies -- how many
+        # chunks the caller may not see contain a word -- to anyone who plants known chunks.
         ranked: dict[uuid.UUID, float] = defaultdict(float)
-        if query.mode == "hybrid":
-            for leg, weight in ((keyword, t.keyword_weight), (semantic, t.semantic_weight)):
-                for rank, (chunk_id, _) in enumerate(leg):
-                    ranked[chunk_id] += weight / (t.rrf_k + rank + 1)
-        else:
-            for chunk_id, score in keyword:
-                ranked[chunk_id] = score
-            for chunk_id, distance in semantic:
-                ranked[chunk_id] = 1.0 - distance
+        for leg, weight in ((keyword, t.keyword_weight), (semantic, t.semantic_weight)):
+            for rank, (chunk_id, _) in enumerate(leg):
+                ranked[chunk_id] += weight / (t.rrf_k + rank + 1)
         best = sorted(ranked.items(), key=lambda item: item[1], reverse=True)[: query.limit]
         return await self._hits(session, query.text, best)
 

@@ -33,7 +33,10 @@ class SearchResult(BaseModel):
         default=[], description="[start, end) offsets of matched terms in `snippet`"
     )
     page: int | None
-    score: float
+    score: float = Field(
+        description="Higher is better. Derived from the result's rank in each leg (reciprocal "
+        "rank fusion), never from raw keyword statistics, which would reveal other documents."
+    )
 
 
 class SearchResponse(BaseModel):

@@ -71,7 +71,7 @@ class SearchService:
             mode=mode,  # type: ignore[arg-type]
             filters=filters or SearchFilters(),
         )
-        return await postgres_index.search(session, query, fork=state.sessionmaker)
+        return await postgres_index.search(session, query, fork=state.legs_sessionmaker)
 
     async def search(
         self, session: AsyncSession, state: AppState, request: schemas.SearchRequest

@@ -9,7 +9,7 @@ from functools import cached_property
 from sqlalchemy.orm import Session, sessionmaker
 
 from archivist.core.config import Settings, get_settings
-from archivist.core.db import create_sync_db_engine
+from archivist.core.db import create_sync_db_engine, ensure_isolating_role_sync
 from archivist.embedding.base import Embedder
 from archivist.embedding.batcher import BatchingEmbedder
 from archivist.embedding.factory import create_embedder
@@ -33,6 +33,11 @@ class WorkerContext:
             connect_args={"options": "-c synchronous_commit=off"},
         )
         return sessionmaker(engine, expire_on_commit=False)
+
+    def check_database_role(self) -> None:
+        """Refuse a database role that row-level security would not bind."""
+        engine = self.sessionmaker.kw["bind"]
+        ensure_isolating_role_sync(engine)
 
     @cached_property
     def store(self) -> ObjectStore:
