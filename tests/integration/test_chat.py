@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from archivist.core.config import LLMSettings, Settings
+from archivist.core.metrics import registry
 from tests.conftest import live_server
 from tests.factories.accounts import Account, make_org, register_org
 from tests.factories.documents import upload_indexed
@@ -214,6 +215,27 @@ async def test_disconnect_mid_stream_leaves_a_consistent_session(
             assert stored["messages"][1]["content"].endswith("…")
         events = await ask(client, owner, session_id, "How do owls hunt?")
         assert events[-1][0] == "done"
+
+
+async def test_a_streamed_answer_is_timed_until_its_last_event(
+    live: str, behaviour: Behaviour
+) -> None:
+    behaviour.mode, behaviour.delay = "slow", 0.1
+    labels = {"method": "POST", "path": "/api/chat/sessions/{session_id}/messages"}
+
+    def timed() -> float:
+        return registry.get_sample_value("http_request_duration_seconds_sum", labels) or 0.0
+
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Timed")
+        await upload_indexed(client, owner, "t.txt", b"Tortoises live for over a century.")
+        session_id = await new_session(client, owner)
+        before, started = timed(), time.perf_counter()
+        events = await ask(client, owner, session_id, "How long do tortoises live?")
+        streamed_for = time.perf_counter() - started
+    assert events[-1][0] == "done" and streamed_for > 0.8
+    await asyncio.sleep(0.2)  # the server records once the last byte is out
+    assert timed() - before >= streamed_for * 0.8
 
 
 async def test_stream_false_returns_the_message_and_unknown_session_is_404(

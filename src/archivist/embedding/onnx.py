@@ -7,10 +7,13 @@ for one short text, which is why the API embeds queries with it. int8 uses dynam
 recipe and measurements: shared/notes/environment.md, "Embeddings".
 """
 
+import contextlib
+import ctypes
 import fcntl
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +33,7 @@ from archivist.embedding import model_files
 from archivist.embedding.base import EMBEDDING_DIM
 
 logger = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 # Bump when the build recipe changes, so caches built by an older recipe are not reused.
 RECIPE_VERSION = 1
@@ -158,15 +162,32 @@ def build_model(target: Path, quantized: bool) -> None:
     """
     if target.exists():
         return
-    script = "import sys; from pathlib import Path; from archivist.embedding.onnx import _build; "
-    script += "_build(Path(sys.argv[1]), sys.argv[2] == 'int8')"
+    script = "import sys; from pathlib import Path; from archivist.embedding import onnx; "
+    script += "onnx._end_with_parent(int(sys.argv[3])); "
+    script += "onnx._build(Path(sys.argv[1]), sys.argv[2] == 'int8')"
     done = subprocess.run(
-        [sys.executable, "-c", script, str(target), "int8" if quantized else "fp32"],
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(target),
+            "int8" if quantized else "fp32",
+            str(os.getpid()),
+        ],
         capture_output=True,
         text=True,
     )
     if done.returncode != 0 or not target.exists():
         raise RuntimeError(f"building the ONNX embedding model failed:\n{done.stderr[-2000:]}")
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel stop this build when the process that asked for it dies (Linux), so no
+    orphan keeps building after the API is gone."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
 
 
 def _build(target: Path, quantized: bool) -> None:
