@@ -1,10 +1,14 @@
 """Application errors and the one handler that renders them as `{"error", "detail"}`."""
 
+import errno
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import BusyLoadingError, RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,11 +65,34 @@ class RateLimited(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """A dependency is down or saturated: nothing was changed, and the request may be retried."""
+
     status_code = 503
     detail = "A dependency is unavailable"
+    retry_after_seconds = 2
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
 
 
-RETRY_AFTER_SECONDS = "2"
+class ServerBusy(ServiceUnavailable):
+    detail = "The server is busy; retry in a moment"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    detail = "The database is unavailable; nothing was changed. Retry in a moment."
+
+
+class SessionStoreUnavailable(ServiceUnavailable):
+    detail = "The session store is unavailable; nothing was changed. Retry in a moment."
+
+
+class StorageFull(ServiceUnavailable):
+    detail = "The server is out of disk space; nothing was saved. Retry once space is freed."
+    retry_after_seconds = 60
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def error_response(
@@ -107,20 +134,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, name, str(exc.detail), headers)
 
     @app.exception_handler(PoolTimeout)
-    async def pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+    async def pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         logger.warning("no database connection free: %s", exc)
-        return error_response(
-            503,
-            "ServerBusy",
-            "The server is busy; retry in a moment",
-            {"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        return await app_error(request, ServerBusy())
 
     @app.exception_handler(DBAPIError)
-    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
         # SQLSTATE class 22 ("data exception") is a value the database cannot store, such as a
         # NUL character in a name: bad input, so 422 rather than 500.
         sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+        if sqlstate == "53100":  # disk_full
+            logger.error("database disk full: %s", exc.orig)
+            return await app_error(request, StorageFull())
         if sqlstate.startswith("22"):
             logger.info("rejected value the database cannot store (SQLSTATE %s)", sqlstate)
             return error_response(
@@ -128,14 +153,26 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
             logger.warning("database unavailable: %s", exc.orig)
-            return error_response(
-                503,
-                "ServiceUnavailable",
-                "The database is unavailable; retry in a moment",
-                {"Retry-After": RETRY_AFTER_SECONDS},
-            )
+            return await app_error(request, DatabaseUnavailable())
         logger.exception("database error", exc_info=exc)
         return error_response(500, "InternalError", "Internal server error")
+
+    @app.exception_handler(RedisError)
+    async def redis_error(request: Request, exc: RedisError) -> JSONResponse:
+        # Down, restarting, or refusing writes (MISCONF: it cannot save, e.g. a full disk).
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError | BusyLoadingError) or str(
+            exc
+        ).startswith(("MISCONF", "READONLY")):
+            logger.warning("Redis unavailable: %s", exc)
+            return await app_error(request, SessionStoreUnavailable())
+        return await unexpected(request, exc)
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno in DISK_FULL:
+            logger.error("disk full: %s", exc)
+            return await app_error(request, StorageFull())
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -57,16 +57,19 @@ class EmbeddedServices:
     def logs(self) -> Path:
         return private_dir(self.data_dir / "logs")
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Redis saves on SIGTERM; PostgreSQL's SIGINT is a fast shutdown that loses no commits."""
+    def stop(self, timeout: float = 10.0, only: str | None = None) -> None:
+        """Redis saves on SIGTERM; PostgreSQL's SIGINT is a fast shutdown that loses no commits.
+
+        `only` stops one service (its URL stays valid: start it again on the same port)."""
         signals = {"postgres": signal.SIGINT, "redis": signal.SIGTERM}
-        for name, process in self.processes.items():
+        stopping = {n: p for n, p in self.processes.items() if only in (None, n)}
+        for name, process in stopping.items():
             if process.poll() is None:
                 os.kill(process.pid, signals.get(name, signal.SIGTERM))
-        for process in self.processes.values():
+        for name, process in stopping.items():
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        self.processes.clear()
+            del self.processes[name]

@@ -134,7 +134,7 @@ async def receive_upload(
         async for chunk in body:
             parser.write(chunk)
         parser.finalize()
-    except (UploadTooLarge, InvalidPayload):
+    except (UploadTooLarge, InvalidPayload, OSError):  # OSError: the spool's disk, not the body
         receiver.discard()
         raise
     except Exception as exc:  # the multipart parser's own errors: a malformed body

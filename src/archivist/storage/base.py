@@ -4,9 +4,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from archivist.core.errors import ServiceUnavailable
+
 
 class ObjectNotFound(Exception):
     pass
+
+
+class ObjectStoreUnavailable(ServiceUnavailable):
+    detail = "The object store cannot be reached; nothing was saved. Retry shortly."
+    retry_after_seconds = 5
 
 
 class ObjectStore(Protocol):

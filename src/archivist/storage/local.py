@@ -22,10 +22,14 @@ class LocalObjectStore:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, partial)
-        with partial.open("rb") as handle:
-            os.fsync(handle.fileno())
-        partial.replace(target)
+        try:
+            shutil.copyfile(source, partial)
+            with partial.open("rb") as handle:
+                os.fsync(handle.fileno())
+            partial.replace(target)
+        except BaseException:  # a full disk, say: leave nothing half-written behind
+            partial.unlink(missing_ok=True)
+            raise
 
     def iter_bytes(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         path = self._path(key)

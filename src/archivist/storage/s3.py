@@ -4,6 +4,7 @@ boto3 is blocking; callers on the event loop run these methods in a thread.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
@@ -11,10 +12,11 @@ from urllib.parse import quote
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from archivist.core.config import S3Settings
-from archivist.storage.base import ObjectNotFound
+from archivist.storage.base import ObjectNotFound, ObjectStoreUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -30,6 +32,15 @@ _MAX_ATTEMPTS = 4  # the first try plus three retries (throttling, 5xx, dropped 
 # boto3's defaults, written out: files above 8 MiB go up as a multipart upload in 8 MiB parts.
 _MULTIPART_THRESHOLD_BYTES = 8 * 1024 * 1024
 _MULTIPART_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """The store's network failing (after boto3's own retries) is a 503, not a 500."""
+    try:
+        yield
+    except (BotoConnectionError, HTTPClientError) as exc:
+        raise ObjectStoreUnavailable() from exc
 
 
 def _error_code(exc: ClientError) -> str:
@@ -79,13 +90,15 @@ class S3ObjectStore:
             # middleware answers 501 NotImplemented) fails the upload rather than storing
             # the file unencrypted. Set server_side_encryption="" to opt out knowingly.
             extra_args["ServerSideEncryption"] = self.settings.server_side_encryption
-        self._client.upload_file(
-            str(source), self.bucket, key, ExtraArgs=extra_args, Config=self._transfer
-        )
+        with _reachable():
+            self._client.upload_file(
+                str(source), self.bucket, key, ExtraArgs=extra_args, Config=self._transfer
+            )
 
     def iter_bytes(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         try:
-            response = self._client.get_object(Bucket=self.bucket, Key=key)
+            with _reachable():
+                response = self._client.get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if _error_code(exc) in _OBJECT_MISSING:
                 raise ObjectNotFound(key) from exc
@@ -101,7 +114,8 @@ class S3ObjectStore:
 
     def download_to(self, key: str, target: Path) -> None:
         try:
-            self._client.download_file(self.bucket, key, str(target), Config=self._transfer)
+            with _reachable():
+                self._client.download_file(self.bucket, key, str(target), Config=self._transfer)
         except ClientError as exc:
             if _error_code(exc) in _OBJECT_MISSING:
                 raise ObjectNotFound(key) from exc
@@ -109,7 +123,8 @@ class S3ObjectStore:
 
     def delete(self, key: str) -> None:
         try:
-            self._client.delete_object(Bucket=self.bucket, Key=key)
+            with _reachable():
+                self._client.delete_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             # S3 answers 204 for a missing key; a few S3-compatible servers say NoSuchKey.
             if _error_code(exc) not in _OBJECT_MISSING:
