@@ -32,9 +32,13 @@ class OrganizationRepository:
         ]
 
     async def lock(self, session: AsyncSession, org_id: uuid.UUID) -> bool:
-        """Hold the organization's row until the transaction ends (serializes role changes)."""
+        """Hold the organization's row until the transaction ends (serializes role changes).
+
+        FOR NO KEY UPDATE: rows inserted meanwhile that reference the organization (their foreign
+        key takes KEY SHARE) are not held up; only other holders of this lock wait.
+        """
         locked = await session.scalar(
-            select(Organization.id).where(Organization.id == org_id).with_for_update()
+            select(Organization.id).where(Organization.id == org_id).with_for_update(key_share=True)
         )
         return locked is not None
 
