@@ -137,7 +137,7 @@ async def change_password(
 
 
 @router.get("/api/me/sessions")
-async def list_sessions(principal: CurrentUser, redis: RedisDep) -> Page[schemas.Session]:
+async def list_sessions(principal: CurrentUser, redis: RedisDep) -> Page[schemas.SignInSession]:
     """The signed-in user's live sessions, most recently used first; `current` marks this one."""
     return await auth.list_sessions(redis, principal)
 

@@ -99,7 +99,9 @@ class PasswordResetIssued(BaseModel):
     expires_at: datetime
 
 
-class Session(BaseModel):
+class SignInSession(BaseModel):
+    """A live sign-in of the user (a device or browser), not a chat session."""
+
     id: str
     created_at: datetime
     last_used_at: datetime

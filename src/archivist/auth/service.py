@@ -295,10 +295,12 @@ class AuthService:
         await redis.delete(_email_failures_key(user.email))
         await audit.record(session, grant.org_id, user.id, "user.password_reset", "user", user.id)
 
-    async def list_sessions(self, redis: "Redis", principal: Principal) -> Page[schemas.Session]:
+    async def list_sessions(
+        self, redis: "Redis", principal: Principal
+    ) -> Page[schemas.SignInSession]:
         stored = await session_store.list_for_user(redis, principal.user_id)
         items = [
-            schemas.Session(
+            schemas.SignInSession(
                 id=public_id(s.sid),
                 created_at=datetime.fromtimestamp(s.created_at, UTC),
                 last_used_at=datetime.fromtimestamp(s.last_activity_at, UTC),
