@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from archivist.audit.endpoints import router as audit_router
 from archivist.auth.endpoints import router as auth_router
 from archivist.chat.endpoints import router as chat_router
 from archivist.core.config import Settings, get_settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents_router,
         search_router,
         chat_router,
+        audit_router,
     ):
         app.include_router(router)
     mount_web_ui(app, settings.web_dir)

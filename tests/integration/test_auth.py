@@ -1,14 +1,22 @@
 """Sign-up, sign-in, tokens, sessions, API keys, cookies with CSRF, invites and roles."""
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import jwt
 import pytest
+from argon2 import PasswordHasher
 from httpx import AsyncClient
+from sqlalchemy import insert, update
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from archivist.core.security import issue_token
+from archivist.core.db import set_lookup, set_tenant
+from archivist.core.security import digest, issue_token
 from archivist.core.state import AppState
+from archivist.models import Invite, Membership, User
 from tests.factories.accounts import (
     PASSWORD,
     Account,
@@ -159,6 +167,88 @@ async def test_register_rejects_an_invalid_email(http: AsyncClient) -> None:
         json={"email": "not-an-email", "password": PASSWORD, "organization_name": "X"},
     )
     assert_error(response, 422)
+
+
+INTERNAL_DOMAINS = [
+    "hq.local",
+    "acme.test",
+    "nas.home.arpa",
+    "example.corp",
+    "it.internal",
+    "office.lan",
+]
+MALFORMED_EMAILS = ["ada@", "@hq.local", "ada@hq..local", "ada hq.local", "a@-x.corp"]
+
+
+@pytest.mark.parametrize("domain", INTERNAL_DOMAINS)
+async def test_addresses_on_internal_domains_can_register_be_invited_and_sign_in(
+    http: AsyncClient, domain: str
+) -> None:
+    founder_email = f"Ada.{uuid.uuid4().hex[:8]}@{domain}"
+    founded = await http.post(
+        "/api/auth/register",
+        json={"email": founder_email, "password": PASSWORD, "organization_name": "Intranet"},
+    )
+    assert founded.status_code == 201, founded.text
+    assert founded.json()["user"]["email"] == founder_email.lower()
+    admin = _bearer(founded.json()["access_token"])
+    invited = f"grace.{uuid.uuid4().hex[:8]}@{domain}"
+    invite = await http.post(
+        "/api/organization/invites", json={"email": invited, "role": "member"}, headers=admin
+    )
+    assert invite.status_code == 201, invite.text
+    joined = await http.post(
+        "/api/auth/register",
+        json={
+            "email": invited,
+            "password": PASSWORD,
+            "invite_token": invite.json()["invite_token"],
+        },
+    )
+    assert joined.status_code == 201, joined.text
+    for email in (founder_email, invited):
+        login = await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+
+
+@pytest.mark.parametrize("email", MALFORMED_EMAILS)
+async def test_register_still_rejects_malformed_addresses(http: AsyncClient, email: str) -> None:
+    response = await http.post(
+        "/api/auth/register",
+        json={"email": email, "password": PASSWORD, "organization_name": "X"},
+    )
+    assert_error(response, 422)
+
+
+async def test_password_hashing_does_not_block_the_event_loop(http: AsyncClient) -> None:
+    started = time.perf_counter()
+    PasswordHasher().hash(PASSWORD)  # the parameters the service uses
+    one_hash = time.perf_counter() - started
+    account = await register_org(http)
+    longest_stall = 0.0
+    done = asyncio.Event()
+
+    async def watch_the_loop() -> None:
+        nonlocal longest_stall
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            longest_stall = max(longest_stall, time.perf_counter() - before - 0.005)
+
+    async def sign_ins() -> list[int]:
+        try:
+            attempts = [
+                http.post("/api/auth/login", json={"email": account.email, "password": PASSWORD})
+                for _ in range(6)
+            ]
+            return [r.status_code for r in await asyncio.gather(*attempts)]
+        finally:
+            done.set()
+
+    statuses, _ = await asyncio.gather(sign_ins(), watch_the_loop())
+    assert statuses == [200] * 6
+    # Run on the loop, six hashes would stall it for at least one whole hash at a time.
+    assert longest_stall < one_hash / 2, (longest_stall, one_hash)
 
 
 # --- login -------------------------------------------------------------------------------------
@@ -601,6 +691,62 @@ async def test_invite_for_an_email_works_only_for_that_email(http: AsyncClient) 
     assert right.json()["user"]["email"] == invited
 
 
+async def _joining_user(session: AsyncSession, org_id: str, invite_token: str) -> uuid.UUID:
+    """As the registration transaction stands just before the membership goes in."""
+    user_id = uuid.uuid4()
+    await set_lookup(session, "app.invite_token_hash", digest(invite_token))
+    await set_tenant(session, user_id, None)
+    session.add(User(id=user_id, email=unique_email(), password_hash="x"))
+    await session.flush()
+    await set_tenant(session, user_id, uuid.UUID(org_id))
+    return user_id
+
+
+async def test_the_database_gives_a_joining_user_only_the_invites_role(
+    http: AsyncClient, app_state: AppState
+) -> None:
+    org = await make_org(http, members=0)
+    token = await _invite(http, org.admin)  # a member's invite
+    async with app_state.sessionmaker() as session:
+        user_id = await _joining_user(session, org.id, token)
+        joined = {"organization_id": uuid.UUID(org.id), "user_id": user_id}
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            async with session.begin_nested():
+                await session.execute(insert(Membership).values(**joined, role="admin"))
+        with pytest.raises(ProgrammingError, match="cannot change"):
+            async with session.begin_nested():
+                await session.execute(
+                    update(Invite).where(Invite.token_hash == digest(token)).values(role="admin")
+                )
+        await session.execute(insert(Membership).values(**joined, role="member"))
+        await session.rollback()
+
+
+async def test_the_database_refuses_to_join_without_an_open_invite(
+    http: AsyncClient, app_state: AppState
+) -> None:
+    org = await make_org(http, members=1)
+    used = await _invite(http, org.admin)
+    assert (
+        await http.post(
+            "/api/auth/register",
+            json={"email": unique_email(), "password": PASSWORD, "invite_token": used},
+        )
+    ).status_code == 201
+    for token in (used, "no-such-invite"):
+        async with app_state.sessionmaker() as session:
+            user_id = await _joining_user(session, org.id, token)
+            for role in ("admin", "member"):
+                with pytest.raises(ProgrammingError, match="row-level security"):
+                    async with session.begin_nested():
+                        await session.execute(
+                            insert(Membership).values(
+                                organization_id=uuid.UUID(org.id), user_id=user_id, role=role
+                            )
+                        )
+            await session.rollback()
+
+
 # --- roles -------------------------------------------------------------------------------------
 
 
@@ -671,3 +817,27 @@ async def test_member_cannot_change_roles(http: AsyncClient) -> None:
         member.id: ("member", True),
         colleague.id: ("member", True),
     }
+
+
+@pytest.mark.parametrize("change", [{"role": "member"}, {"is_active": False}])
+async def test_two_admins_removing_each_other_at_once_leave_one_admin(
+    http: AsyncClient, change: dict[str, object]
+) -> None:
+    for _ in range(4):
+        org = await make_org(http, members=0)
+        first, second = org.admin, await invite_member(http, org.admin, role="admin")
+        responses = await asyncio.gather(
+            http.patch(f"/api/organization/users/{second.id}", json=change, headers=first.headers),
+            http.patch(f"/api/organization/users/{first.id}", json=change, headers=second.headers),
+        )
+        statuses = [r.status_code for r in responses]
+        assert statuses.count(200) == 1, [r.text for r in responses]
+        winner = first if statuses[0] == 200 else second
+        loser = next(r for r in responses if r.status_code != 200)
+        # 409 when the two overlap; had one finished first, the other would find itself no
+        # longer an (active) admin.
+        assert loser.status_code in (401, 403, 409), loser.text
+        assert_error(loser, loser.status_code)
+        users = await http.get("/api/organization/users", headers=winner.headers)
+        admins = [u["id"] for u in users.json()["items"] if u["role"] == "admin" and u["is_active"]]
+        assert admins == [winner.id]

@@ -125,3 +125,100 @@ async def test_api_requests_beyond_the_per_user_limit_are_throttled(limited: Asy
     assert_error(await limited.get("/api/chat/sessions", headers=account.headers), 429)
     other = await limited.get("/api/me", headers=bystander.headers)
     assert other.status_code == 200, "the limit is per user, not global"
+
+
+async def test_a_parallel_burst_of_wrong_passwords_gets_no_more_guesses_than_the_limit(
+    http: AsyncClient, settings: Settings
+) -> None:
+    account = await register_org(http)
+    limit = settings.auth.login_failures_per_email
+    burst = await asyncio.gather(*(_fail_login(http, account.email) for _ in range(3 * limit)))
+    statuses = [r.status_code for r in burst]
+    assert statuses.count(401) == limit, statuses
+    assert statuses.count(429) == 2 * limit, statuses
+    for response in burst:
+        if response.status_code == 429:
+            _retry_after(response, settings.auth.login_failure_window_seconds)
+
+
+async def test_a_successful_sign_in_forgives_only_itself(
+    http: AsyncClient, settings: Settings
+) -> None:
+    account = await register_org(http)
+    limit = settings.auth.login_failures_per_email
+    for _ in range(limit - 1):
+        assert_error(await _fail_login(http, account.email), 401)
+    right = await http.post("/api/auth/login", json={"email": account.email, "password": PASSWORD})
+    assert right.status_code == 200, right.text
+    # The failures before it still count: one more guess is allowed, not another ten.
+    assert_error(await _fail_login(http, account.email), 401)
+    _retry_after(await _fail_login(http, account.email), settings.auth.login_failure_window_seconds)
+
+
+SIGNUP_LIMIT = 3
+
+
+@pytest.fixture
+async def few_signups(settings: Settings, app_state: AppState) -> AsyncIterator[AsyncClient]:
+    """An app allowing SIGNUP_LIMIT new organizations per address, with its own AppState.
+
+    (`app_state` only so that the counters left by earlier tests are cleared first.)
+    """
+    auth = settings.auth.model_copy(update={"registrations_per_ip": SIGNUP_LIMIT})
+    state = AppState.create(settings.model_copy(update={"auth": auth}))
+    try:
+        async with open_client(state) as client:
+            yield client
+    finally:
+        await state.close()
+
+
+async def _sign_up(http: AsyncClient, email: str | None = None) -> Response:
+    return await http.post(
+        "/api/auth/register",
+        json={"email": email or unique_email(), "password": PASSWORD, "organization_name": "Spam"},
+    )
+
+
+async def test_sign_ups_from_one_address_beyond_the_limit_are_throttled(
+    few_signups: AsyncClient, settings: Settings
+) -> None:
+    first = await _sign_up(few_signups)
+    assert first.status_code == 201, first.text
+    # A failed attempt counts too.
+    assert_error(await _sign_up(few_signups, first.json()["user"]["email"]), 409)
+    assert (await _sign_up(few_signups)).status_code == 201
+    throttled = await _sign_up(few_signups)
+    _retry_after(throttled, settings.auth.registration_window_seconds)
+    assert "access_token" not in throttled.text
+
+
+async def test_a_parallel_burst_of_sign_ups_gets_no_more_than_the_limit(
+    few_signups: AsyncClient,
+) -> None:
+    burst = await asyncio.gather(*(_sign_up(few_signups) for _ in range(3 * SIGNUP_LIMIT)))
+    statuses = [r.status_code for r in burst]
+    assert sorted(statuses) == [201] * SIGNUP_LIMIT + [429] * (2 * SIGNUP_LIMIT), statuses
+
+
+async def test_joining_by_invite_is_not_throttled_with_sign_ups(
+    few_signups: AsyncClient,
+) -> None:
+    admin = (await _sign_up(few_signups)).json()
+    headers = {"Authorization": f"Bearer {admin['access_token']}"}
+    for _ in range(SIGNUP_LIMIT - 1):
+        assert (await _sign_up(few_signups)).status_code == 201
+    assert_error(await _sign_up(few_signups), 429)
+    for _ in range(SIGNUP_LIMIT + 2):
+        invite = await few_signups.post(
+            "/api/organization/invites", json={"role": "member"}, headers=headers
+        )
+        joined = await few_signups.post(
+            "/api/auth/register",
+            json={
+                "email": unique_email(),
+                "password": PASSWORD,
+                "invite_token": invite.json()["invite_token"],
+            },
+        )
+        assert joined.status_code == 201, joined.text

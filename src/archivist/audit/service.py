@@ -5,6 +5,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from archivist.audit import schemas
+from archivist.audit.repository import audit_events as audit_repo
+from archivist.auth.principal import Principal
+from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.models import AuditEvent
 
 
@@ -28,6 +32,24 @@ class AuditService:
                 target_id=target_id,
                 data=data,
             )
+        )
+
+    async def list(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        limit: int,
+        cursor: str | None,
+        actor_id: uuid.UUID | None = None,
+        action: str | None = None,
+    ) -> Page[schemas.AuditEvent]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await audit_repo.list(
+            session, principal.org_id, limit + 1, after, actor_id=actor_id, action=action
+        )
+        rows, next_cursor = cut(rows, limit, lambda event: (event.created_at, event.id))
+        return Page(
+            items=[schemas.AuditEvent.model_validate(r) for r in rows], next_cursor=next_cursor
         )
 
 

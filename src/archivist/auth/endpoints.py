@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from archivist.auth import schemas
 from archivist.auth.service import Issued, auth
+from archivist.auth.session_store import Client
 from archivist.core.config import Settings
 from archivist.core.deps import CurrentUser, RedisDep, SessionDep, StateDep
 from archivist.core.pagination import Cursor, Limit, Page
@@ -34,6 +35,13 @@ def _set_cookies(response: Response, settings: Settings, secret: str, issued: Is
     )
 
 
+def _client(request: Request) -> Client:
+    return Client(
+        ip=request.client.host if request.client else "unknown",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
 def _clear_cookies(response: Response, settings: Settings) -> None:
     response.delete_cookie(settings.auth.cookie_name, path="/")
     response.delete_cookie(settings.auth.csrf_cookie_name, path="/")
@@ -41,10 +49,20 @@ def _clear_cookies(response: Response, settings: Settings) -> None:
 
 @router.post("/api/auth/register", status_code=status.HTTP_201_CREATED)
 async def register(
-    data: schemas.RegisterRequest, response: Response, state: StateDep, session: SessionDep
+    data: schemas.RegisterRequest,
+    request: Request,
+    response: Response,
+    state: StateDep,
+    session: SessionDep,
 ) -> schemas.TokenResponse:
-    """Create an account: a new organization (as its admin) or, with an invite, join one."""
-    issued = await auth.register(session, state.redis, state.settings, state.jwt_secret, data)
+    """Create an account: a new organization (as its admin) or, with an invite, join one.
+
+    Sign-ups are throttled per client address (429 with `Retry-After`); joining through a valid
+    invite does not count against that limit.
+    """
+    issued = await auth.register(
+        session, state.redis, state.settings, state.jwt_secret, data, _client(request)
+    )
     _set_cookies(response, state.settings, state.jwt_secret, issued)
     return issued.response
 
@@ -57,10 +75,13 @@ async def login(
     state: StateDep,
     session: SessionDep,
 ) -> schemas.TokenResponse:
-    """Sign in with email and password; also sets the session cookie for the web UI."""
-    client_ip = request.client.host if request.client else "unknown"
+    """Sign in with email and password; also sets the session cookie for the web UI.
+
+    Every attempt counts against the per-account and per-address limits until it succeeds;
+    beyond them the answer is 429 with `Retry-After`, whatever the password.
+    """
     issued = await auth.login(
-        session, state.redis, state.settings, state.jwt_secret, data, client_ip
+        session, state.redis, state.settings, state.jwt_secret, data, _client(request)
     )
     _set_cookies(response, state.settings, state.jwt_secret, issued)
     return issued.response
@@ -84,9 +105,47 @@ async def logout_all(principal: CurrentUser, redis: RedisDep, state: StateDep) -
     return response
 
 
+@router.post("/api/auth/password-reset", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(data: schemas.PasswordReset, session: SessionDep, redis: RedisDep) -> None:
+    """Set a new password with a one-time token from an admin (no sign-in needed).
+
+    The token works once and expires; every session of the user ends. An unknown, used or expired
+    token is 422.
+    """
+    await auth.reset_password(session, redis, data)
+
+
 @router.get("/api/me")
 async def me(principal: CurrentUser, session: SessionDep) -> schemas.User:
     return await auth.me(session, principal)
+
+
+@router.post("/api/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(
+    data: schemas.PasswordChange,
+    principal: CurrentUser,
+    session: SessionDep,
+    redis: RedisDep,
+    state: StateDep,
+) -> None:
+    """Change the signed-in user's password; every other session of theirs ends.
+
+    A wrong `current_password` is 422 (`WrongCurrentPassword`) and counts against the account's
+    sign-in limit, so a borrowed session cannot be used to guess the password.
+    """
+    await auth.change_password(session, redis, state.settings, principal, data)
+
+
+@router.get("/api/me/sessions")
+async def list_sessions(principal: CurrentUser, redis: RedisDep) -> Page[schemas.SignInSession]:
+    """The signed-in user's live sessions, most recently used first; `current` marks this one."""
+    return await auth.list_sessions(redis, principal)
+
+
+@router.delete("/api/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_session(session_id: str, principal: CurrentUser, redis: RedisDep) -> None:
+    """End one of the user's sessions (its token stops working at once); not theirs: 404."""
+    await auth.revoke_session(redis, principal, session_id)
 
 
 @router.post("/api/api-keys", status_code=status.HTTP_201_CREATED)

@@ -32,6 +32,18 @@ class InvalidInvite(InvalidPayload):
     detail = "This invite is invalid, already used or expired"
 
 
+class InvalidResetToken(InvalidPayload):
+    detail = "This password-reset token is invalid, already used or expired"
+
+
+class WrongCurrentPassword(InvalidPayload):
+    detail = "current_password: this is not your current password"
+
+
+class SessionNotFound(NotFound):
+    detail = "Session not found"
+
+
 class CsrfFailed(Forbidden):
     detail = "Missing or wrong CSRF token for a cookie-authenticated request"
 

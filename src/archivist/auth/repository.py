@@ -32,6 +32,9 @@ def to_profile(user: User, membership: Membership, org: Organization) -> UserOut
 
 
 class UserRepository:
+    async def get(self, session: AsyncSession, user_id: uuid.UUID) -> User | None:
+        return await session.scalar(select(User).where(User.id == user_id))
+
     async def by_email(self, session: AsyncSession, email: str) -> User | None:
         return await session.scalar(select(User).where(User.email == email))
 

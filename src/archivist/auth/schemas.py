@@ -1,12 +1,32 @@
 import uuid
 from datetime import datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+import email_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from archivist.core.types import Name
 
 Role = Literal["admin", "member"]
+
+# Self-hosted organizations live on internal domains (.local, .home.arpa, .corp, .test) and
+# Archivist sends no mail: any syntactically valid address is accepted. This is the library's
+# documented switch for it (the list is what rejects "special-use" domains).
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
+
+
+def _valid_email(value: str) -> str:
+    try:
+        return validate_email(
+            value, check_deliverability=False, globally_deliverable=False
+        ).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address: {exc}") from exc
+
+
+Email = Annotated[str, Field(max_length=320), AfterValidator(_valid_email)]
+Password = Annotated[str, Field(min_length=12, max_length=1024)]
 
 
 class User(BaseModel):
@@ -20,8 +40,8 @@ class User(BaseModel):
 
 
 class RegisterRequest(BaseModel):
-    email: EmailStr
-    password: str = Field(min_length=12, max_length=1024)
+    email: Email
+    password: Password
     organization_name: Name | None = None
     invite_token: str | None = Field(default=None, min_length=1, max_length=200)
 
@@ -62,3 +82,29 @@ class ApiKey(BaseModel):
 
 class ApiKeyCreated(ApiKey):
     key: str
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+
+class PasswordReset(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: Password
+
+
+class PasswordResetIssued(BaseModel):
+    reset_token: str
+    expires_at: datetime
+
+
+class SignInSession(BaseModel):
+    """A live sign-in of the user (a device or browser), not a chat session."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    current: bool

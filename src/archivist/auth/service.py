@@ -4,6 +4,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
@@ -16,15 +17,19 @@ from archivist.auth.exceptions import (
     ApiKeyNotFound,
     EmailTaken,
     InvalidCredentials,
+    InvalidResetToken,
     InvalidToken,
+    SessionNotFound,
     SessionRevoked,
+    WrongCurrentPassword,
 )
 from archivist.auth.principal import Principal
 from archivist.auth.repository import api_keys as api_key_repo
 from archivist.auth.repository import users as user_repo
-from archivist.auth.session_store import session_store
+from archivist.auth.reset_store import reset_store
+from archivist.auth.session_store import Client, public_id, session_store
 from archivist.core import rate_limit
-from archivist.core.config import Settings
+from archivist.core.config import AuthSettings, Settings
 from archivist.core.db import set_lookup, set_tenant
 from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import (
@@ -35,6 +40,7 @@ from archivist.core.security import (
     verify_password,
 )
 from archivist.models import ApiKey, User
+from archivist.organizations.exceptions import UserNotFound
 from archivist.organizations.service import organization
 
 API_KEY_PREFIX = "ak_"
@@ -50,6 +56,25 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _email_failures_key(email: str) -> str:
+    return f"rl:login-failures:email:{digest(email)}"
+
+
+async def _count_password_attempt(redis: "Redis", auth: AuthSettings, email: str) -> str:
+    """Count a password guess for `email` *before* checking it, so parallel guesses cannot
+    outrun the limit; 429 once over it. Returns the key, to forgive the attempt if it succeeds.
+    """
+    key = _email_failures_key(email)
+    await rate_limit.consume(
+        redis,
+        key,
+        auth.login_failures_per_email,
+        auth.login_failure_window_seconds,
+        "Too many failed sign-ins for this account; wait before trying again",
+    )
+    return key
+
+
 class AuthService:
     async def register(
         self,
@@ -58,26 +83,43 @@ class AuthService:
         settings: Settings,
         secret: str,
         data: schemas.RegisterRequest,
+        client: Client,
     ) -> Issued:
         email = normalize_email(data.email)
+        invite = None
+        if data.invite_token:
+            # An invite is checked before anything costly: only a valid, unused one (handed out
+            # by an admin, good once) gets as far as hashing a password.
+            invite = await organization.open_invite(session, data.invite_token, email)
+        else:
+            # New organizations are throttled per address, counting failed attempts too; the
+            # count comes first, so a parallel burst cannot outrun it.
+            await rate_limit.consume(
+                redis,
+                f"rl:register:ip:{client.ip}",
+                settings.auth.registrations_per_ip,
+                settings.auth.registration_window_seconds,
+                "Too many sign-ups from this address; wait before trying again",
+            )
         await set_lookup(session, "app.auth_email", email)
         if await user_repo.by_email(session, email) is not None:
             raise EmailTaken()
-        user = User(id=uuid.uuid4(), email=email, password_hash=hash_password(data.password))
+        password_hash = await hash_password(data.password)
+        user = User(id=uuid.uuid4(), email=email, password_hash=password_hash)
         await set_tenant(session, user.id, None)
         session.add(user)
         try:
             await session.flush()
         except IntegrityError as exc:  # a concurrent registration won the race
             raise EmailTaken() from exc
-        if data.invite_token:
-            org_id = await organization.accept_invite(session, data.invite_token, user.id, email)
+        if invite is not None:
+            org_id = await organization.accept_invite(session, invite, user.id)
         else:
             assert data.organization_name is not None
             org_id = (await organization.create(session, data.organization_name, user.id)).id
         await set_lookup(session, "app.auth_email", "")
         await audit.record(session, org_id, user.id, "user.registered", "user", user.id)
-        return await self._issue(session, redis, settings, secret, user.id, org_id)
+        return await self._issue(session, redis, settings, secret, user.id, org_id, client)
 
     async def login(
         self,
@@ -86,38 +128,35 @@ class AuthService:
         settings: Settings,
         secret: str,
         data: schemas.LoginRequest,
-        client_ip: str,
+        client: Client,
     ) -> Issued:
         email = normalize_email(data.email)
         auth = settings.auth
-        email_key = f"rl:login-failures:email:{digest(email)}"
-        ip_key = f"rl:login-failures:ip:{client_ip}"
-        await rate_limit.check(
-            redis,
-            email_key,
-            auth.login_failures_per_email,
-            "Too many failed sign-ins for this account; wait before trying again",
-        )
-        await rate_limit.check(
+        # Every attempt is counted before its password is checked and forgiven only once it
+        # succeeds: checking first and counting after would let a parallel burst through.
+        email_key = await _count_password_attempt(redis, auth, email)
+        ip_key = f"rl:login-failures:ip:{client.ip}"
+        await rate_limit.consume(
             redis,
             ip_key,
             auth.login_failures_per_ip,
+            auth.login_ip_window_seconds,
             "Too many failed sign-ins from this address; wait before trying again",
         )
         await set_lookup(session, "app.auth_email", email)
         user = await user_repo.by_email(session, email)
-        if not verify_password(user.password_hash if user else None, data.password) or user is None:
-            await rate_limit.hit(redis, email_key, auth.login_failure_window_seconds)
-            await rate_limit.hit(redis, ip_key, auth.login_ip_window_seconds)
+        matches = await verify_password(user.password_hash if user else None, data.password)
+        if not matches or user is None:
             raise InvalidCredentials()
+        await rate_limit.forgive(redis, email_key)
+        await rate_limit.forgive(redis, ip_key)
         await set_lookup(session, "app.auth_email", "")
         await set_tenant(session, user.id, None)
         membership = await user_repo.membership(session, user.id)
         if membership is None or not membership.is_active:
             raise AccountDeactivated()
-        await redis.delete(email_key)
         return await self._issue(
-            session, redis, settings, secret, user.id, membership.organization_id
+            session, redis, settings, secret, user.id, membership.organization_id, client
         )
 
     async def _issue(
@@ -128,12 +167,13 @@ class AuthService:
         secret: str,
         user_id: uuid.UUID,
         org_id: uuid.UUID,
+        client: Client,
     ) -> Issued:
         await set_tenant(session, user_id, org_id)
         profile = await user_repo.profile(session, user_id)
         assert profile is not None
         ttl = settings.auth.token_ttl_seconds
-        sid = await session_store.create(redis, user_id, org_id, ttl)
+        sid = await session_store.create(redis, user_id, org_id, ttl, client)
         token, _ = issue_token(secret, user_id, org_id, sid, ttl)
         return Issued(schemas.TokenResponse(user=profile, access_token=token, expires_in=ttl), sid)
 
@@ -186,6 +226,98 @@ class AuthService:
 
     async def logout_all(self, redis: "Redis", principal: Principal) -> None:
         await session_store.revoke_all(redis, principal.user_id)
+
+    async def change_password(
+        self,
+        session: AsyncSession,
+        redis: "Redis",
+        settings: Settings,
+        principal: Principal,
+        data: schemas.PasswordChange,
+    ) -> None:
+        """Set a new password; every other session of the user ends."""
+        user = await user_repo.get(session, principal.user_id)
+        if user is None:
+            raise AccountDeactivated()
+        # A stolen session must not become a way around the sign-in throttle.
+        key = await _count_password_attempt(redis, settings.auth, user.email)
+        if not await verify_password(user.password_hash, data.current_password):
+            raise WrongCurrentPassword()
+        await rate_limit.forgive(redis, key)
+        user.password_hash = await hash_password(data.new_password)
+        await session.flush()
+        await session_store.revoke_all(redis, user.id, keep=principal.session_id)
+        await audit.record(
+            session, principal.org_id, principal.user_id, "user.password_changed", "user", user.id
+        )
+
+    async def issue_password_reset(
+        self,
+        session: AsyncSession,
+        redis: "Redis",
+        settings: Settings,
+        principal: Principal,
+        user_id: uuid.UUID,
+    ) -> schemas.PasswordResetIssued:
+        """A one-time token with which a user of the admin's organization sets a new password."""
+        membership = await user_repo.membership(session, user_id)
+        if membership is None or membership.organization_id != principal.org_id:
+            raise UserNotFound()
+        ttl = settings.auth.password_reset_ttl_seconds
+        token = await reset_store.issue(redis, user_id, principal.org_id, ttl)
+        await audit.record(
+            session,
+            principal.org_id,
+            principal.user_id,
+            "user.password_reset_issued",
+            "user",
+            user_id,
+        )
+        expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+        return schemas.PasswordResetIssued(reset_token=token, expires_at=expires_at)
+
+    async def reset_password(
+        self, session: AsyncSession, redis: "Redis", data: schemas.PasswordReset
+    ) -> None:
+        """Redeem a reset token: new password, and every session of the user ends."""
+        grant = await reset_store.take(redis, data.token)
+        if grant is None:
+            raise InvalidResetToken()
+        await set_tenant(session, grant.user_id, grant.org_id)
+        user = await user_repo.get(session, grant.user_id)
+        membership = await user_repo.membership(session, grant.user_id)
+        if user is None or membership is None or membership.organization_id != grant.org_id:
+            raise InvalidResetToken()
+        user.password_hash = await hash_password(data.new_password)
+        await session.flush()
+        await session_store.revoke_all(redis, user.id)
+        # The admin vouched for this reset: earlier failed sign-ins no longer hold the user back.
+        await redis.delete(_email_failures_key(user.email))
+        await audit.record(session, grant.org_id, user.id, "user.password_reset", "user", user.id)
+
+    async def list_sessions(
+        self, redis: "Redis", principal: Principal
+    ) -> Page[schemas.SignInSession]:
+        stored = await session_store.list_for_user(redis, principal.user_id)
+        items = [
+            schemas.SignInSession(
+                id=public_id(s.sid),
+                created_at=datetime.fromtimestamp(s.created_at, UTC),
+                last_used_at=datetime.fromtimestamp(s.last_activity_at, UTC),
+                ip=s.ip or None,
+                user_agent=s.user_agent or None,
+                current=s.sid == principal.session_id,
+            )
+            for s in stored
+        ]
+        return Page(items=items, next_cursor=None)
+
+    async def revoke_session(self, redis: "Redis", principal: Principal, session_id: str) -> None:
+        for stored in await session_store.list_for_user(redis, principal.user_id):
+            if public_id(stored.sid) == session_id:
+                await session_store.revoke(redis, stored.sid)
+                return
+        raise SessionNotFound()
 
     async def me(self, session: AsyncSession, principal: Principal) -> schemas.User:
         profile = await user_repo.profile(session, principal.user_id)

@@ -31,6 +31,12 @@ class AuthSettings(BaseModel):
     login_failure_window_seconds: int = 300
     login_failures_per_ip: int = 30
     login_ip_window_seconds: int = 60
+    # Sign-ups that create an organization, per client address (failed attempts included).
+    # Joining by invite is not counted, so a whole office behind one NAT can join at once.
+    registrations_per_ip: int = 20
+    registration_window_seconds: int = 3600
+    # Lifetime of a one-time password-reset token issued by an admin.
+    password_reset_ttl_seconds: int = 24 * 3600
     api_requests_per_minute: int = 600
     cookie_name: str = "archivist_session"
     csrf_cookie_name: str = "archivist_csrf"

@@ -15,17 +15,23 @@ async def hit(redis: "Redis", key: str, window_seconds: int) -> tuple[int, int]:
     return int(count), max(1, int(ttl))
 
 
-async def check(redis: "Redis", key: str, limit: int, detail: str) -> None:
-    """Refuse with 429 when `key` has already reached `limit` in its window."""
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(key)
-        pipe.ttl(key)
-        count, ttl = await pipe.execute()
-    if count is not None and int(count) >= limit:
-        raise RateLimited(max(1, int(ttl)), detail)
-
-
 async def consume(redis: "Redis", key: str, limit: int, window_seconds: int, detail: str) -> None:
+    """Count one attempt, then refuse it with 429 if it is over `limit`. Counting comes first:
+    a check followed by a later count would let a parallel burst through."""
     count, reset = await hit(redis, key, window_seconds)
     if count > limit:
         raise RateLimited(reset, detail)
+
+
+# Lowers a live counter by one; never creates a key (a bare DECR would, without an expiry).
+_FORGIVE = """
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+"""
+
+
+async def forgive(redis: "Redis", key: str) -> None:
+    """Take back one event counted by `hit` (an attempt that turned out legitimate)."""
+    await redis.eval(_FORGIVE, 1, key)

@@ -1,10 +1,12 @@
 """Password hashing, access tokens and secret digests."""
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import jwt
@@ -18,17 +20,35 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 # Verified against when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 JWT_ALGORITHM = "HS256"
+# Each argon2 call takes ~64 MiB and tens of milliseconds of CPU. They run on this small pool,
+# never on the event loop, so a burst of sign-ins neither stalls other requests nor takes more
+# than PASSWORD_THREADS times 64 MiB: the rest wait in the pool's queue.
+PASSWORD_THREADS = 2
+_password_pool = ThreadPoolExecutor(PASSWORD_THREADS, thread_name_prefix="argon2")
 
 
-def hash_password(password: str) -> str:
+def _hash_password_sync(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+def _verify_password_sync(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(
+        _password_pool, _hash_password_sync, password
+    )
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when `password` matches; with no hash (unknown user) it takes as long and is False."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _password_pool, _verify_password_sync, password_hash, password
+    )
 
 
 def digest(secret: str) -> str:

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, status
 
-from archivist.auth.schemas import User
+from archivist.auth.schemas import PasswordResetIssued, User
+from archivist.auth.service import auth
 from archivist.core.deps import (
     AdminUser,
     CurrentUser,
@@ -50,6 +51,24 @@ async def update_user(
 ) -> User:
     """Change a member's role or (de)activate them; deactivation ends their sessions."""
     return await organization.update_user(session, redis, principal, user_id, data)
+
+
+@router.post(
+    "/api/organization/users/{user_id}/password-reset", status_code=status.HTTP_201_CREATED
+)
+async def issue_password_reset(
+    user_id: UserID,
+    principal: AdminUser,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> PasswordResetIssued:
+    """Issue a one-time password-reset token for a user of the organization (shown once).
+
+    The user redeems it with `POST /api/auth/password-reset`; issuing a new one voids the last.
+    A user of another organization is 404.
+    """
+    return await auth.issue_password_reset(session, redis, settings, principal, user_id)
 
 
 @router.post("/api/groups", status_code=status.HTTP_201_CREATED)

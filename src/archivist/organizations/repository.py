@@ -31,24 +31,39 @@ class OrganizationRepository:
             for user, membership, org in await session.execute(query)
         ]
 
+    async def lock(self, session: AsyncSession, org_id: uuid.UUID) -> bool:
+        """Hold the organization's row until the transaction ends (serializes role changes).
+
+        FOR NO KEY UPDATE: rows inserted meanwhile that reference the organization (their foreign
+        key takes KEY SHARE) are not held up; only other holders of this lock wait.
+        """
+        locked = await session.scalar(
+            select(Organization.id).where(Organization.id == org_id).with_for_update(key_share=True)
+        )
+        return locked is not None
+
     async def member(
         self, session: AsyncSession, org_id: uuid.UUID, user_id: uuid.UUID
     ) -> Membership | None:
+        # populate_existing: after waiting for a lock, the row may have changed since the
+        # session first loaded it (authentication loads the caller's own membership).
         return await session.scalar(
-            select(Membership).where(
-                Membership.organization_id == org_id, Membership.user_id == user_id
-            )
+            select(Membership)
+            .where(Membership.organization_id == org_id, Membership.user_id == user_id)
+            .execution_options(populate_existing=True)
         )
 
-    async def active_admin_count(self, session: AsyncSession, org_id: uuid.UUID) -> int:
-        count = await session.scalar(
-            select(func.count()).where(
-                Membership.organization_id == org_id,
-                Membership.role == "admin",
-                Membership.is_active,
-            )
+    async def active_admin_count(
+        self, session: AsyncSession, org_id: uuid.UUID, excluding: uuid.UUID | None = None
+    ) -> int:
+        query = select(func.count()).where(
+            Membership.organization_id == org_id,
+            Membership.role == "admin",
+            Membership.is_active,
         )
-        return int(count or 0)
+        if excluding is not None:
+            query = query.where(Membership.user_id != excluding)
+        return int(await session.scalar(query) or 0)
 
     async def invite_by_hash(self, session: AsyncSession, token_hash: str) -> Invite | None:
         return await session.scalar(

@@ -1,9 +1,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict
 
-from archivist.auth.schemas import Role
+from archivist.auth.schemas import Email, Role
 from archivist.core.types import Name
 
 
@@ -16,7 +16,7 @@ class Organization(BaseModel):
 
 
 class InviteCreate(BaseModel):
-    email: EmailStr | None = None
+    email: Email | None = None
     role: Role = "member"
 
 

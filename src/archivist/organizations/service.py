@@ -15,7 +15,7 @@ from archivist.auth.repository import users as user_repo
 from archivist.auth.schemas import User as UserOut
 from archivist.auth.session_store import session_store
 from archivist.core.db import set_lookup, set_tenant
-from archivist.core.errors import NotFound
+from archivist.core.errors import Forbidden, NotFound
 from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import digest
 from archivist.models import Group, GroupMember, Invite, Membership, Organization
@@ -45,10 +45,11 @@ class OrganizationService:
         )
         return org
 
-    async def accept_invite(
-        self, session: AsyncSession, token: str, user_id: uuid.UUID, email: str
-    ) -> uuid.UUID:
-        """Join the invite's organization with its role; returns the organization id."""
+    async def open_invite(self, session: AsyncSession, token: str, email: str) -> Invite:
+        """The invite for `token`, locked until the transaction ends, if `email` may use it now.
+
+        Checked before the account is created, so a bad token costs no password hash.
+        """
         await set_lookup(session, "app.invite_token_hash", digest(token))
         invite = await org_repo.invite_by_hash(session, digest(token))
         if (
@@ -58,10 +59,19 @@ class OrganizationService:
             or (invite.email is not None and invite.email != email)
         ):
             raise InvalidInvite()
+        return invite
+
+    async def accept_invite(
+        self, session: AsyncSession, invite: Invite, user_id: uuid.UUID
+    ) -> uuid.UUID:
+        """Join the invite's organization with the invite's role; returns the organization id."""
         await set_tenant(session, user_id, invite.organization_id)
         session.add(
             Membership(organization_id=invite.organization_id, user_id=user_id, role=invite.role)
         )
+        # The membership goes in while the invite is still open: the database checks it
+        # against the invite's role.
+        await session.flush()
         invite.accepted_at = datetime.now(UTC)
         await session.flush()
         await set_lookup(session, "app.invite_token_hash", "")
@@ -126,16 +136,29 @@ class OrganizationService:
         user_id: uuid.UUID,
         data: schemas.UserUpdate,
     ) -> UserOut:
+        # Two admins demoting each other at once would each still see the other as admin:
+        # changes to one organization's members take turns on its row.
+        if not await org_repo.lock(session, principal.org_id):
+            raise Forbidden("Only organization admins can do this")
         membership = await org_repo.member(session, principal.org_id, user_id)
         if membership is None:
             raise UserNotFound()
+        stays_admin = (data.role or membership.role) == "admin" and (
+            membership.is_active if data.is_active is None else data.is_active
+        )
+        if (
+            not stays_admin
+            and await org_repo.active_admin_count(session, principal.org_id, excluding=user_id) == 0
+        ):
+            raise LastAdmin()
+        caller = await org_repo.member(session, principal.org_id, principal.user_id)
+        if caller is None or caller.role != "admin" or not caller.is_active:
+            raise Forbidden("Only organization admins can do this")  # demoted meanwhile
         if data.role is not None:
             membership.role = data.role
         if data.is_active is not None:
             membership.is_active = data.is_active
         await session.flush()
-        if await org_repo.active_admin_count(session, principal.org_id) == 0:
-            raise LastAdmin()
         if data.is_active is False:
             await session_store.revoke_all(redis, user_id)
         await audit.record(
