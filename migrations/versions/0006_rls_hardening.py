@@ -28,8 +28,7 @@ IN_ORG = "organization_id = (SELECT app_org_id())"
 OWNERS_FILE = "app_file_owner(file_id) = owner_id"
 CREATE_CHECK = f"{IN_ORG} AND owner_id = (SELECT app_user_id()) AND {OWNERS_FILE}"
 UPDATE_CHECK = (
-    f"{IN_ORG} AND (owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin()))"
-    f" AND {OWNERS_FILE}"
+    f"{IN_ORG} AND (owner_id = (SELECT app_user_id()) OR (SELECT app_is_admin())) AND {OWNERS_FILE}"
 )
 
 
