@@ -171,8 +171,9 @@ async def test_upload_over_the_size_cap_is_413(app_state: AppState, org: Org) ->
         (lambda p: files.make_corrupt_pdf(p / "broken.pdf"), "damaged"),
         (lambda p: files.make_encrypted_pdf(p / "locked.pdf", ["secret"]), "encrypted"),
         (lambda p: files.make_zip_bomb(p / "bomb.docx", expanded_mb=300), "MB"),
+        (lambda p: _write(p / "deep.json", "[" * 5000 + "]" * 5000), "nests deeper"),
     ],
-    ids=["corrupt-pdf", "encrypted-pdf", "zip-bomb"],
+    ids=["corrupt-pdf", "encrypted-pdf", "zip-bomb", "deep-json"],
 )
 async def test_unreadable_file_fails_with_a_reason_and_harms_nothing_else(
     client: AsyncClient, org: Org, tmp_path: Path, maker: Any, reason: str

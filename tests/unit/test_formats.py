@@ -179,6 +179,12 @@ def test_json_is_recognized_by_content(tmp_path: Path) -> None:
     assert sniff_file(path, "data.txt") == Format("json", "application/json")
 
 
+@pytest.mark.parametrize("name", ["deep.json", "deep.txt"])
+def test_json_nested_too_deep_to_parse_is_still_json(name: str) -> None:
+    head = b"[" * 20_000 + b"]" * 20_000
+    assert sniff(head, name).kind == "json"
+
+
 def test_truncated_json_head_is_json_when_named_so() -> None:
     head = b'{"items": [' + b'{"a": 1},' * (HEAD_SIZE // 9)
     head = head[:HEAD_SIZE]

@@ -258,6 +258,8 @@ def _text_kind(text: str, filename: str, *, truncated: bool) -> str:
             return JSON
         try:
             json.loads(start)
+        except RecursionError:
+            return JSON  # nested too deep to parse here; extraction refuses it with a reason
         except ValueError:
             pass
         else:
@@ -270,6 +272,8 @@ def _text_kind(text: str, filename: str, *, truncated: bool) -> str:
         # JSON whose top level is a scalar is still JSON; anything else named .json is text.
         try:
             json.loads(start)
+        except RecursionError:
+            return JSON
         except ValueError:
             return TEXT
         return JSON

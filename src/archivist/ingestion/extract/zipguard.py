@@ -6,7 +6,7 @@ member at its declared size and fails its CRC check rather than inflating past i
 """
 
 import zipfile
-from pathlib import Path
+from typing import BinaryIO
 
 from archivist.ingestion.extract.base import MB, ExtractionError, ExtractionLimits
 
@@ -14,12 +14,15 @@ MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 10 * MB
 
 
-def check_zip(path: Path, label: str, limits: ExtractionLimits) -> None:
+def check_zip(source: BinaryIO, label: str, limits: ExtractionLimits) -> None:
+    """Raise ExtractionError unless `source` is a ZIP that is safe to hand to the parsers."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ExtractionError(f"The {label} file is damaged (not a readable ZIP archive)") from exc
+    finally:
+        source.seek(0)
     uncompressed = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos)
     if uncompressed > limits.max_uncompressed_mb * MB:
