@@ -14,7 +14,7 @@ from archivist.ingestion.extract import (
 )
 from archivist.ingestion.extract.base import clean_text
 from archivist.ingestion.extract.text import MAX_CSV_FIELD_CHARS, MAX_JSON_DEPTH
-from archivist.ingestion.formats import sniff_file
+from archivist.ingestion.formats import MAX_ZIP_ENTRIES, sniff_file
 from tests.factories.files import (
     ACCENTED,
     PNG_1X1,
@@ -25,8 +25,10 @@ from tests.factories.files import (
     make_pdf,
     make_pptx,
     make_xlsx,
+    make_zip64,
     make_zip_bomb,
     pdf_bytes,
+    zip_members,
 )
 
 
@@ -162,6 +164,33 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
     path = make_zip_bomb(tmp_path / "bomb.docx", expanded_mb=300)
     assert path.stat().st_size < 5 * 1024 * 1024
     assert sniff_file(path, "bomb.docx").kind == "docx"
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "docx")
+    assert str(info.value) == "The archive expands to more than 200 MB; refusing to extract"
+
+
+def test_zip64_docx_is_extracted(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello from ZIP64"]))
+    path = make_zip64(tmp_path / "big.docx", members)
+    assert extract_file(path, "docx").text == "Hello from ZIP64"
+
+
+def test_zip64_docx_with_too_many_entries_is_refused_before_parsing(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    members += [(f"f{index}", b"") for index in range(MAX_ZIP_ENTRIES)]
+    path = make_zip64(tmp_path / "many.docx", members)
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "docx")
+    assert (
+        str(info.value)
+        == f"The archive has more than {MAX_ZIP_ENTRIES} entries; refusing to extract"
+    )
+
+
+def test_zip64_member_sizes_count_toward_the_expansion_limit(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    members.append(("word/media/padding.bin", b"x" * 1000))
+    path = make_zip64(tmp_path / "bomb.docx", members, {"word/media/padding.bin": 300 * 2**20})
     with pytest.raises(ExtractionError) as info:
         extract_file(path, "docx")
     assert str(info.value) == "The archive expands to more than 200 MB; refusing to extract"
