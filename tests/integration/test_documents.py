@@ -165,6 +165,101 @@ async def test_upload_over_the_size_cap_is_413(app_state: AppState, org: Org) ->
         await state.close()
 
 
+def multipart(parts: list[tuple[list[tuple[str, str]], bytes]]) -> tuple[str, bytes]:
+    """A multipart/form-data body written by hand: (headers, content) per part."""
+    boundary = "archivist-test-boundary"
+    body = b""
+    for headers, content in parts:
+        body += f"--{boundary}\r\n".encode()
+        body += b"".join(f"{name}: {value}\r\n".encode() for name, value in headers)
+        body += b"\r\n" + content + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+def file_part(name: str, content: bytes) -> tuple[list[tuple[str, str]], bytes]:
+    disposition = f'form-data; name="file"; filename="{name}"'
+    return [("Content-Disposition", disposition), ("Content-Type", "text/plain")], content
+
+
+def field_part(name: str, value: str) -> tuple[list[tuple[str, str]], bytes]:
+    return [("Content-Disposition", f'form-data; name="{name}"')], value.encode()
+
+
+async def stored_traces(state: AppState, account: Account) -> tuple[int, set[Path]]:
+    """The account's file rows, and every file in the upload spool and the org's storage."""
+    async with state.sessionmaker() as session, session.begin():
+        await set_tenant(session, uuid.UUID(account.id), uuid.UUID(account.org_id))
+        rows = await session.scalar(select(func.count()).select_from(File))
+    folders = [
+        state.settings.data_dir.resolve() / "tmp" / "uploads",
+        state.settings.storage_dir / "orgs" / account.org_id,
+    ]
+    return int(rows or 0), {path for folder in folders for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(
+    ("parts", "detail"),
+    [
+        (
+            [file_part("fields.txt", b"Okapi")]
+            + [field_part(f"extra{index}", "x") for index in range(40)],
+            "Too many form fields",
+        ),
+        (
+            [
+                (
+                    [("Content-Disposition", 'form-data; name="title"')]
+                    + [(f"X-Padding-{index}", "y") for index in range(8)],
+                    b"Title",
+                ),
+                file_part("headers.txt", b"Okapi"),
+            ],
+            "too many headers",
+        ),
+        (
+            [
+                file_part("big-headers.txt", b"Okapi"),
+                (
+                    [("Content-Disposition", 'form-data; name="title"')]
+                    + [(f"X-Padding-{index}", "y" * 2000) for index in range(3)],
+                    b"Title",
+                ),
+            ],
+            "headers are too large",
+        ),
+    ],
+    ids=["fields", "header-count", "header-bytes"],
+)
+async def test_oversized_form_is_422_and_leaves_nothing_behind(
+    client: AsyncClient,
+    app_state: AppState,
+    org: Org,
+    parts: list[tuple[list[tuple[str, str]], bytes]],
+    detail: str,
+) -> None:
+    owner = org.members[1]
+    before = await stored_traces(app_state, owner)
+    content_type, body = multipart(parts)
+    response = await client.post(
+        "/api/files",
+        content=body,
+        headers={**owner.headers, "Content-Type": content_type},
+    )
+    assert detail in assert_error(response, 422, "InvalidPayload")["detail"]
+    assert await stored_traces(app_state, owner) == before
+
+
+async def test_form_with_a_few_extra_fields_is_accepted(client: AsyncClient, org: Org) -> None:
+    content_type, body = multipart(
+        [field_part("title", "Extra"), field_part("client", "cli 1.0"), file_part("x.txt", b"Ok")]
+    )
+    response = await client.post(
+        "/api/files", content=body, headers={**org.admin.headers, "Content-Type": content_type}
+    )
+    assert response.status_code == 202, response.text
+
+
 @pytest.mark.parametrize(
     ("maker", "reason"),
     [

@@ -1,7 +1,10 @@
 """Streaming multipart upload: the file goes to a temporary file on disk as it arrives.
 
-Nothing is held in memory beyond one network chunk; the sha256 and size are computed on the way;
-an upload over the size cap is refused as soon as the cap is crossed, not after it all arrived.
+Nothing is held in memory beyond one network chunk and the bounded form fields; the sha256 and
+size are computed on the way; an upload over the size cap is refused as soon as the cap is
+crossed, not after it all arrived. Everything else a client controls is bounded too, and
+checked as it arrives: the number of parts, each part's headers (count and bytes) and each
+field's size, so the whole form besides the file stays under about 1 MB.
 """
 
 import asyncio
@@ -18,6 +21,13 @@ from archivist.core.errors import InvalidPayload
 from archivist.files.exceptions import EmptyUpload, UploadTooLarge
 
 MAX_FIELD_BYTES = 64 * 1024
+# The API reads three fields; the slack is for clients that send a few of their own.
+MAX_FIELDS = 16
+MAX_PARTS = MAX_FIELDS + 1  # the fields and the file
+# Per part. A real part has a Content-Disposition and perhaps a Content-Type. (python-multipart
+# has limits of its own in recent versions; these hold whatever version is installed.)
+MAX_PART_HEADERS = 6
+MAX_PART_HEADER_BYTES = 4 * 1024
 FILE_FIELD = "file"
 
 
@@ -49,6 +59,9 @@ class _Receiver:
         self._is_file = False
         self._value = bytearray()
         self._seen_file = False
+        self._parts = 0
+        self._header_count = 0
+        self._header_bytes = 0
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -62,16 +75,32 @@ class _Receiver:
         }
 
     def part_begin(self) -> None:
+        self._parts += 1
+        if self._parts > MAX_PARTS:
+            raise InvalidPayload(f"Too many form fields (at most {MAX_FIELDS} besides the file)")
         self._headers = {}
+        self._header_count = self._header_bytes = 0
         self._value = bytearray()
 
     def header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_field += data[start:end]
 
     def header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_value += data[start:end]
 
+    def _count_header_bytes(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > MAX_PART_HEADER_BYTES:
+            raise InvalidPayload(
+                f"A form part's headers are too large (at most {MAX_PART_HEADER_BYTES} bytes)"
+            )
+
     def header_end(self) -> None:
+        self._header_count += 1
+        if self._header_count > MAX_PART_HEADERS:
+            raise InvalidPayload(f"A form part has too many headers (at most {MAX_PART_HEADERS})")
         self._headers[self._header_field.lower()] = self._header_value
         self._header_field = self._header_value = b""
 
