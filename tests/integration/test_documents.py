@@ -3,11 +3,13 @@
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from httpx import AsyncClient
@@ -388,6 +390,52 @@ async def test_download_returns_the_original_bytes_to_those_who_may_see_it(
         assert response.status_code == 200
         assert response.content == content
         assert "pangolin" in response.headers["content-disposition"]
+
+
+SAFE_HEADER = re.compile(r"^[\x20-\x7e]+$")
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("nul\x00byte.txt", "nulbyte.txt"),
+        ("esc\x1b[31mred.txt", "esc[31mred.txt"),
+        ("bell\x07 del\x7f c1\x9b.txt", "bell del c1.txt"),
+        ("tab\tand\x0bvt.txt", "tab and vt.txt"),
+        ("evil\u202etxt.exe", "eviltxt.exe"),
+        ("Zoë 'quoted' ✓.txt", "Zoë 'quoted' ✓.txt"),
+    ],
+    ids=["nul", "escape", "c0-del-c1", "tab-vtab", "bidi-override", "non-ascii"],
+)
+async def test_filename_with_control_characters_downloads_with_a_safe_header(
+    client: AsyncClient, org: Org, sent: str, shown: str
+) -> None:
+    owner = org.members[0]
+    disposition = f'form-data; name="file"; filename="{sent}"'.encode()
+    boundary = "archivist-test-boundary"
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b"Content-Disposition: " + disposition + b"\r\n\r\n"
+        + b"Tapir notes\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )  # fmt: skip
+    response = await client.post(
+        "/api/files",
+        content=body,
+        headers={**owner.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 202, response.text
+    document = await wait_final(client, owner, response.json()["document_id"])
+    assert document["filename"] == shown
+    listed = await client.get("/api/documents", params={"q": shown[:3]}, headers=owner.headers)
+    assert shown in [item["filename"] for item in listed.json()["items"]]
+
+    download = await client.get(f"/api/files/{document['file_id']}/download", headers=owner.headers)
+    assert download.status_code == 200
+    assert download.content == b"Tapir notes"
+    header = download.headers["content-disposition"]
+    assert SAFE_HEADER.match(header), header
+    assert f"filename*=UTF-8''{quote(shown, safe='')}" in header
 
 
 async def test_delete_leaves_nothing_behind(

@@ -9,7 +9,9 @@ field's size, so the whole form besides the file stays under about 1 MB.
 
 import asyncio
 import hashlib
+import re
 import tempfile
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,23 @@ MAX_PARTS = MAX_FIELDS + 1  # the fields and the file
 MAX_PART_HEADERS = 6
 MAX_PART_HEADER_BYTES = 4 * 1024
 FILE_FIELD = "file"
+MAX_FILENAME_CHARS = 255
+# Whitespace controls become a space; other C0/C1 controls, and the bidirectional overrides
+# that make "evil\u202etxt.exe" display as "evilexe.txt", go.
+_SPACING_CONTROLS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_filename(name: str) -> str:
+    """The uploader's file name as shown and stored: its last path segment, NFC, without
+    control characters or direction overrides, at most `MAX_FILENAME_CHARS`."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = _INVISIBLE.sub("", _SPACING_CONTROLS.sub(" ", name)).strip()
+    if len(name) > MAX_FILENAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        keep = MAX_FILENAME_CHARS - len(ext) - 1
+        name = stem[:keep] + dot + ext if dot and len(ext) < 16 else name[:MAX_FILENAME_CHARS]
+    return name or "upload"
 
 
 @dataclass
@@ -39,6 +58,10 @@ class ReceivedUpload:
     sha256: str
     declared_type: str
     fields: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Here, so every way in (HTTP upload, bulk ingest) stores the same clean name.
+        self.filename = clean_filename(self.filename)
 
 
 class _Receiver:

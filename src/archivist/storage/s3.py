@@ -6,7 +6,6 @@ boto3 is blocking; callers on the event loop run these methods in a thread.
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
-from urllib.parse import quote
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -14,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from archivist.core.config import S3Settings
-from archivist.storage.base import ObjectNotFound
+from archivist.storage.base import ObjectNotFound, attachment_disposition
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -34,16 +33,6 @@ _MULTIPART_CHUNK_BYTES = 8 * 1024 * 1024
 
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def attachment_disposition(filename: str) -> str:
-    """`Content-Disposition: attachment` naming the file (RFC 6266), safe for any filename.
-
-    `filename=` carries an ASCII fallback for old clients; `filename*=` the exact UTF-8 name.
-    """
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
-    fallback = fallback.strip() or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class S3ObjectStore:
