@@ -4,6 +4,7 @@ Run as root (as CI does), the child must be a separate user; without root, the u
 tests are skipped (the child is the server's own user then, which the sandbox warns about).
 """
 
+import logging
 import os
 import pwd
 import socket
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from archivist.ingestion.extract import ExtractionError, ExtractionLimits, extract_file
+from archivist.ingestion.extract import ExtractionError, ExtractionLimits, extract_file, sandbox
 from archivist.ingestion.extract.jail import seccomp_program
 from archivist.ingestion.extract.sandbox import SANDBOX_USER, run_child, sandbox_report
 from tests.factories.files import make_pdf
@@ -116,6 +117,24 @@ def test_file_is_handed_over_on_stdin(tmp_path: Path) -> None:
 def test_sandboxed_child_cannot_start_programs() -> None:
     result = probe("run", sys.executable, "-c", "print('escaped')")
     assert result["ran"] is False
+
+
+def test_a_partial_sandbox_is_reported_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As if the worker were not root: no user to switch to.
+    monkeypatch.setattr(sandbox, "_policy", dict)
+    sandbox._probe.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger=sandbox.__name__):
+            first, second = sandbox_report(), sandbox_report()
+    finally:
+        sandbox._probe.cache_clear()
+    assert first is second
+    assert not first.separate_user
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "runs as the server's own user" in warnings[0]
 
 
 def test_seccomp_filter_is_built_for_known_machines_only() -> None:

@@ -163,9 +163,12 @@ def confine(policy: dict[str, Any]) -> None:
     _new_network()
     uid, gid = policy.get("uid"), policy.get("gid")
     if uid is not None and gid is not None and os.geteuid() == 0:
-        os.setgroups([])
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
+        try:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+        except OSError:
+            pass  # root without CAP_SETUID/SETGID (some containers): the report says so
     # Already so after a uid change; said again for the same-uid case.
     _prctl(PR_SET_DUMPABLE, 0)
     parent = os.getppid()
