@@ -138,9 +138,14 @@ def _probe() -> SandboxReport:
     except (ExtractionError, OSError):
         logger.exception("could not probe the extraction sandbox")
         return SandboxReport(uid=-1, separate_user=False, own_network=False, seccomp=False)
+    policy = _policy()
     report = SandboxReport(
         uid=int(seen["uid"]),
-        separate_user=int(seen["uid"]) != os.getuid() and not seen["groups"],
+        # Compared with the policy, not our own uid: in a user namespace (not root) the child
+        # sees itself as the overflow uid, yet the kernel still checks files as our user.
+        separate_user="uid" in policy
+        and seen["uid"] == policy["uid"] != os.getuid()
+        and not seen["groups"],
         own_network=bool(seen["network_namespace"])
         and seen["network_namespace"] != _network_namespace(),
         seccomp=bool(seen["seccomp"]),
