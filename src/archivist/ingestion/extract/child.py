@@ -42,9 +42,9 @@ PARSERS = {
         "openpyxl",
     ],
     "html": ["archivist.ingestion.extract.html", "bs4", "lxml"],
-    "email": ["archivist.ingestion.extract.email", "bs4", "lxml"],
-    "csv": ["archivist.ingestion.extract.text", "csv"],
-    "json": ["archivist.ingestion.extract.text"],
+    "email": ["archivist.ingestion.extract.email", "bs4", "lxml", "charset_normalizer"],
+    "csv": ["archivist.ingestion.extract.text", "csv", "charset_normalizer"],
+    "json": ["archivist.ingestion.extract.text", "charset_normalizer"],
 }
 # Imported lazily by the standard library at parse time (dates, number formatting).
 _LAZY_STDLIB = ["_strptime", "locale", "calendar"]
