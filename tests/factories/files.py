@@ -1,7 +1,9 @@
 """Sample files of every supported format (and some hostile ones), generated on the fly."""
 
 import random
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from email.message import EmailMessage
 from io import BytesIO
@@ -200,6 +202,49 @@ def make_zip_bomb(path: Path, expanded_mb: int = 300) -> Path:
             for _ in range(expanded_mb):
                 member.write(chunk)
     return path
+
+
+def make_zip64(
+    path: Path, members: Sequence[tuple[str, bytes]], declared_sizes: dict[str, int] | None = None
+) -> Path:
+    """A ZIP64 archive written by hand, stored (uncompressed) members.
+
+    Every local header and central directory record keeps its sizes and offset in a ZIP64 extra
+    field, and the end record says 0xFFFF entries, leaving the count to the ZIP64 end record:
+    the shape of archives past 65,535 entries or 4 GB. `declared_sizes` overrides a member's
+    uncompressed size in the central directory (a lie a zip bomb would tell).
+    """
+    declared = declared_sizes or {}
+    body = bytearray()
+    directory = bytearray()
+    for name, data in members:
+        encoded = name.encode()
+        crc = zlib.crc32(data)
+        size = declared.get(name, len(data))
+        offset = len(body)
+        body += struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+            len(encoded), 20,
+        )  # fmt: skip
+        body += encoded + struct.pack("<HHQQ", 1, 16, len(data), len(data)) + data
+        directory += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 45, 45, 0, 0, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+            len(encoded), 28, 0, 0, 0, 0, 0xFFFFFFFF,
+        )  # fmt: skip
+        directory += encoded + struct.pack("<HHQQQ", 1, 24, size, len(data), offset)
+    count, end64_at = len(members), len(body) + len(directory)
+    end64 = struct.pack(
+        "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), len(body)
+    )
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, end64_at, 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    path.write_bytes(bytes(body + directory) + end64 + locator + end)
+    return path
+
+
+def zip_members(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(name, zf.read(name)) for name in zf.namelist()]
 
 
 def make_png(path: Path) -> Path:

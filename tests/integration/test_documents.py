@@ -3,11 +3,13 @@
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from httpx import AsyncClient
@@ -165,14 +167,110 @@ async def test_upload_over_the_size_cap_is_413(app_state: AppState, org: Org) ->
         await state.close()
 
 
+def multipart(parts: list[tuple[list[tuple[str, str]], bytes]]) -> tuple[str, bytes]:
+    """A multipart/form-data body written by hand: (headers, content) per part."""
+    boundary = "archivist-test-boundary"
+    body = b""
+    for headers, content in parts:
+        body += f"--{boundary}\r\n".encode()
+        body += b"".join(f"{name}: {value}\r\n".encode() for name, value in headers)
+        body += b"\r\n" + content + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+def file_part(name: str, content: bytes) -> tuple[list[tuple[str, str]], bytes]:
+    disposition = f'form-data; name="file"; filename="{name}"'
+    return [("Content-Disposition", disposition), ("Content-Type", "text/plain")], content
+
+
+def field_part(name: str, value: str) -> tuple[list[tuple[str, str]], bytes]:
+    return [("Content-Disposition", f'form-data; name="{name}"')], value.encode()
+
+
+async def stored_traces(state: AppState, account: Account) -> tuple[int, set[Path]]:
+    """The account's file rows, and every file in the upload spool and the org's storage."""
+    async with state.sessionmaker() as session, session.begin():
+        await set_tenant(session, uuid.UUID(account.id), uuid.UUID(account.org_id))
+        rows = await session.scalar(select(func.count()).select_from(File))
+    folders = [
+        state.settings.data_dir.resolve() / "tmp" / "uploads",
+        state.settings.storage_dir / "orgs" / account.org_id,
+    ]
+    return int(rows or 0), {path for folder in folders for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(
+    ("parts", "detail"),
+    [
+        (
+            [file_part("fields.txt", b"Okapi")]
+            + [field_part(f"extra{index}", "x") for index in range(40)],
+            "Too many form fields",
+        ),
+        (
+            [
+                (
+                    [("Content-Disposition", 'form-data; name="title"')]
+                    + [(f"X-Padding-{index}", "y") for index in range(8)],
+                    b"Title",
+                ),
+                file_part("headers.txt", b"Okapi"),
+            ],
+            "too many headers",
+        ),
+        (
+            [
+                file_part("big-headers.txt", b"Okapi"),
+                (
+                    [("Content-Disposition", 'form-data; name="title"')]
+                    + [(f"X-Padding-{index}", "y" * 2000) for index in range(3)],
+                    b"Title",
+                ),
+            ],
+            "headers are too large",
+        ),
+    ],
+    ids=["fields", "header-count", "header-bytes"],
+)
+async def test_oversized_form_is_422_and_leaves_nothing_behind(
+    client: AsyncClient,
+    app_state: AppState,
+    org: Org,
+    parts: list[tuple[list[tuple[str, str]], bytes]],
+    detail: str,
+) -> None:
+    owner = org.members[1]
+    before = await stored_traces(app_state, owner)
+    content_type, body = multipart(parts)
+    response = await client.post(
+        "/api/files",
+        content=body,
+        headers={**owner.headers, "Content-Type": content_type},
+    )
+    assert detail in assert_error(response, 422, "InvalidPayload")["detail"]
+    assert await stored_traces(app_state, owner) == before
+
+
+async def test_form_with_a_few_extra_fields_is_accepted(client: AsyncClient, org: Org) -> None:
+    content_type, body = multipart(
+        [field_part("title", "Extra"), field_part("client", "cli 1.0"), file_part("x.txt", b"Ok")]
+    )
+    response = await client.post(
+        "/api/files", content=body, headers={**org.admin.headers, "Content-Type": content_type}
+    )
+    assert response.status_code == 202, response.text
+
+
 @pytest.mark.parametrize(
     ("maker", "reason"),
     [
         (lambda p: files.make_corrupt_pdf(p / "broken.pdf"), "damaged"),
         (lambda p: files.make_encrypted_pdf(p / "locked.pdf", ["secret"]), "encrypted"),
         (lambda p: files.make_zip_bomb(p / "bomb.docx", expanded_mb=300), "MB"),
+        (lambda p: _write(p / "deep.json", "[" * 5000 + "]" * 5000), "nests deeper"),
     ],
-    ids=["corrupt-pdf", "encrypted-pdf", "zip-bomb"],
+    ids=["corrupt-pdf", "encrypted-pdf", "zip-bomb", "deep-json"],
 )
 async def test_unreadable_file_fails_with_a_reason_and_harms_nothing_else(
     client: AsyncClient, org: Org, tmp_path: Path, maker: Any, reason: str
@@ -292,6 +390,52 @@ async def test_download_returns_the_original_bytes_to_those_who_may_see_it(
         assert response.status_code == 200
         assert response.content == content
         assert "pangolin" in response.headers["content-disposition"]
+
+
+SAFE_HEADER = re.compile(r"^[\x20-\x7e]+$")
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("nul\x00byte.txt", "nulbyte.txt"),
+        ("esc\x1b[31mred.txt", "esc[31mred.txt"),
+        ("bell\x07 del\x7f c1\x9b.txt", "bell del c1.txt"),
+        ("tab\tand\x0bvt.txt", "tab and vt.txt"),
+        ("evil\u202etxt.exe", "eviltxt.exe"),
+        ("Zoë 'quoted' ✓.txt", "Zoë 'quoted' ✓.txt"),
+    ],
+    ids=["nul", "escape", "c0-del-c1", "tab-vtab", "bidi-override", "non-ascii"],
+)
+async def test_filename_with_control_characters_downloads_with_a_safe_header(
+    client: AsyncClient, org: Org, sent: str, shown: str
+) -> None:
+    owner = org.members[0]
+    disposition = f'form-data; name="file"; filename="{sent}"'.encode()
+    boundary = "archivist-test-boundary"
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b"Content-Disposition: " + disposition + b"\r\n\r\n"
+        + b"Tapir notes\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )  # fmt: skip
+    response = await client.post(
+        "/api/files",
+        content=body,
+        headers={**owner.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 202, response.text
+    document = await wait_final(client, owner, response.json()["document_id"])
+    assert document["filename"] == shown
+    listed = await client.get("/api/documents", params={"q": shown[:3]}, headers=owner.headers)
+    assert shown in [item["filename"] for item in listed.json()["items"]]
+
+    download = await client.get(f"/api/files/{document['file_id']}/download", headers=owner.headers)
+    assert download.status_code == 200
+    assert download.content == b"Tapir notes"
+    header = download.headers["content-disposition"]
+    assert SAFE_HEADER.match(header), header
+    assert f"filename*=UTF-8''{quote(shown, safe='')}" in header
 
 
 async def test_delete_leaves_nothing_behind(

@@ -1,7 +1,6 @@
 """Text extraction for every format, its failure messages, and the child process's limits."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from archivist.ingestion.extract import (
     extract_file,
 )
 from archivist.ingestion.extract.base import clean_text
-from archivist.ingestion.extract.sandbox import run_child
-from archivist.ingestion.formats import sniff_file
+from archivist.ingestion.extract.text import MAX_CSV_FIELD_CHARS, MAX_JSON_DEPTH
+from archivist.ingestion.formats import MAX_ZIP_ENTRIES, sniff_file
 from tests.factories.files import (
     ACCENTED,
     PNG_1X1,
@@ -26,8 +25,10 @@ from tests.factories.files import (
     make_pdf,
     make_pptx,
     make_xlsx,
+    make_zip64,
     make_zip_bomb,
     pdf_bytes,
+    zip_members,
 )
 
 
@@ -168,6 +169,33 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
     assert str(info.value) == "The archive expands to more than 200 MB; refusing to extract"
 
 
+def test_zip64_docx_is_extracted(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello from ZIP64"]))
+    path = make_zip64(tmp_path / "big.docx", members)
+    assert extract_file(path, "docx").text == "Hello from ZIP64"
+
+
+def test_zip64_docx_with_too_many_entries_is_refused_before_parsing(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    members += [(f"f{index}", b"") for index in range(MAX_ZIP_ENTRIES)]
+    path = make_zip64(tmp_path / "many.docx", members)
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "docx")
+    assert (
+        str(info.value)
+        == f"The archive has more than {MAX_ZIP_ENTRIES} entries; refusing to extract"
+    )
+
+
+def test_zip64_member_sizes_count_toward_the_expansion_limit(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    members.append(("word/media/padding.bin", b"x" * 1000))
+    path = make_zip64(tmp_path / "bomb.docx", members, {"word/media/padding.bin": 300 * 2**20})
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "docx")
+    assert str(info.value) == "The archive expands to more than 200 MB; refusing to extract"
+
+
 def test_highly_compressed_archive_under_the_size_cap_is_refused(tmp_path: Path) -> None:
     path = make_zip_bomb(tmp_path / "bomb.docx", expanded_mb=20)
     with pytest.raises(ExtractionError, match=r"compressed \d+:1, which looks like a zip bomb"):
@@ -279,6 +307,65 @@ def test_json_becomes_readable_key_value_lines(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 5, 50_000])
+def test_json_nested_too_deep_fails_with_a_reason(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * depth + "1" + "]" * depth)
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "json")
+    assert (
+        str(info.value)
+        == f"The JSON nests deeper than {MAX_JSON_DEPTH} levels; refusing to extract"
+    )
+
+
+def test_json_nested_up_to_the_limit_is_extracted(tmp_path: Path) -> None:
+    path = tmp_path / "nested.json"
+    path.write_text("[" * MAX_JSON_DEPTH + '"bottom"' + "]" * MAX_JSON_DEPTH)
+    assert extract_file(path, "json").text.endswith("- bottom")
+
+
+def test_json_too_big_to_hold_fails_on_the_memory_limit(tmp_path: Path) -> None:
+    path = tmp_path / "objects.json"
+    path.write_text("[" + "{}," * 3_000_000 + "{}]")  # 9 MB, some 300 MB as Python objects
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "json", ExtractionLimits(memory_mb=150))
+    assert str(info.value) == "Extraction needed more than 150 MB of memory"
+
+
+def test_json_rendering_stops_at_the_text_cap(tmp_path: Path) -> None:
+    path = tmp_path / "numbers.json"
+    path.write_text(json.dumps({"values": list(range(600))}))  # read whole: under 4 KB
+    result = extract_file(path, "json", ExtractionLimits(max_text_chars=1000))
+    assert result.truncated
+    assert len(result.text) <= 1000
+    assert result.text.startswith("values:\n  - 0\n  - 1\n")
+
+
+def test_csv_rendering_stops_at_the_text_cap(tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    path.write_text("a,b,c\n" * 200_000)
+    result = extract_file(path, "csv", ExtractionLimits(max_text_chars=1000))
+    assert result.truncated
+    assert len(result.text) <= 1000
+    assert result.text.startswith("a\tb\tc\na\tb\tc\n")
+
+
+def test_csv_parsing_is_bounded_by_the_child_time_limit(tmp_path: Path) -> None:
+    # Millions of one-cell rows: seconds of parsing, so a one-second limit must cut it short.
+    path = tmp_path / "rows.csv"
+    path.write_text('"x"\n' * 4_000_000)
+    with pytest.raises(ExtractionError) as info:
+        extract_file(path, "csv", ExtractionLimits(timeout_seconds=0.5, max_text_chars=20_000_000))
+    assert str(info.value) == "Extraction took longer than 0.5 s"
+
+
+def test_csv_field_over_the_size_limit_is_indexed_as_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "blob.csv"
+    path.write_text('id,blob\n1,"' + "x" * (MAX_CSV_FIELD_CHARS + 10) + '"\n')
+    assert extract_file(path, "csv").text.startswith('id,blob\n1,"xxx')
+
+
 def test_whitespace_only_text_has_no_pages(tmp_path: Path) -> None:
     path = tmp_path / "blank.txt"
     path.write_text("  \n\n\t\n")
@@ -377,25 +464,6 @@ def test_memory_limit_fails_only_that_call(tmp_path: Path) -> None:
     small = tmp_path / "small.html"
     small.write_text("<p>Still working</p>")
     assert extract_file(small, "html", ExtractionLimits(memory_mb=120)).text == "Still working"
-
-
-def test_crashing_child_becomes_an_extraction_error() -> None:
-    command = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"]
-    with pytest.raises(ExtractionError, match=r"crashed while reading the file \(SIGSEGV\)"):
-        run_child(command, ExtractionLimits())
-
-
-def test_child_exiting_without_a_result_becomes_an_extraction_error() -> None:
-    command = [sys.executable, "-c", "print('not json')"]
-    with pytest.raises(ExtractionError, match="failed unexpectedly"):
-        run_child(command, ExtractionLimits())
-
-
-def test_child_does_not_inherit_the_server_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ARCHIVIST_DB__PASSWORD", "hunter2")
-    script = "import json, os; print(json.dumps({'env': dict(os.environ)}))"
-    result = run_child([sys.executable, "-c", script], ExtractionLimits())
-    assert "ARCHIVIST_DB__PASSWORD" not in result["env"]
 
 
 def test_unknown_kind_is_a_programming_error(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """File-type sniffing: decided by content, with the name only breaking ties between text kinds."""
 
 import json
+import struct
 import zipfile
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from tests.factories.files import (
     make_png,
     make_pptx,
     make_xlsx,
+    make_zip64,
     pdf_bytes,
+    zip_members,
 )
 
 
@@ -121,6 +124,34 @@ def test_truncated_zip_is_unsupported(tmp_path: Path) -> None:
         sniff_file(path, "cut.docx")
 
 
+def test_zip64_archive_is_recognized(tmp_path: Path) -> None:
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    path = make_zip64(tmp_path / "big.docx", members)
+    assert sniff_file(path, "big.docx").kind == "docx"
+
+
+def test_zip64_archive_with_too_many_entries_is_refused(tmp_path: Path) -> None:
+    # ZIP64 sets the end record's 16-bit count to 0xFFFF, which the old check skipped.
+    members = zip_members(make_docx(tmp_path / "plain.docx", ["Hello"]))
+    members += [(f"f{index}", b"") for index in range(MAX_ZIP_ENTRIES)]
+    path = make_zip64(tmp_path / "many.docx", members)
+    with pytest.raises(UnsupportedFileType, match="too many entries"):
+        sniff_file(path, "many.docx")
+
+
+def test_zip_whose_end_record_understates_its_entries_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "liar.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+        for index in range(MAX_ZIP_ENTRIES):
+            zf.writestr(f"f{index}", b"")
+    data = bytearray(path.read_bytes())
+    data[-22 + 8 : -22 + 12] = struct.pack("<HH", 3, 3)  # "3 entries"; zipfile never checks
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnsupportedFileType, match="too many entries"):
+        sniff_file(path, "liar.docx")
+
+
 def test_zip_with_too_many_entries_is_refused_before_listing(tmp_path: Path) -> None:
     path = tmp_path / "many.docx"
     with zipfile.ZipFile(path, "w") as zf:
@@ -177,6 +208,12 @@ def test_html_name_without_tags_is_text() -> None:
 def test_json_is_recognized_by_content(tmp_path: Path) -> None:
     path = write(tmp_path, "data.txt", json.dumps({"name": "Ann", "tags": [1, 2]}).encode())
     assert sniff_file(path, "data.txt") == Format("json", "application/json")
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.txt"])
+def test_json_nested_too_deep_to_parse_is_still_json(name: str) -> None:
+    head = b"[" * 20_000 + b"]" * 20_000
+    assert sniff(head, name).kind == "json"
 
 
 def test_truncated_json_head_is_json_when_named_so() -> None:

@@ -2,18 +2,12 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from urllib.parse import quote
 
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from archivist.files.exceptions import FileNotFound
 from archivist.models import File
-from archivist.storage.base import ObjectNotFound, ObjectStore
-
-
-def content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+from archivist.storage.base import ObjectNotFound, ObjectStore, attachment_disposition
 
 
 async def download_response(store: ObjectStore, file: File) -> RedirectResponse | StreamingResponse:
@@ -37,7 +31,7 @@ async def download_response(store: ObjectStore, file: File) -> RedirectResponse 
         body(),
         media_type=file.mime_type,
         headers={
-            "Content-Disposition": content_disposition(file.filename),
+            "Content-Disposition": attachment_disposition(file.filename),
             "Content-Length": str(file.size_bytes),
         },
     )

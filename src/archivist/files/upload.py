@@ -1,12 +1,17 @@
 """Streaming multipart upload: the file goes to a temporary file on disk as it arrives.
 
-Nothing is held in memory beyond one network chunk; the sha256 and size are computed on the way;
-an upload over the size cap is refused as soon as the cap is crossed, not after it all arrived.
+Nothing is held in memory beyond one network chunk and the bounded form fields; the sha256 and
+size are computed on the way; an upload over the size cap is refused as soon as the cap is
+crossed, not after it all arrived. Everything else a client controls is bounded too, and
+checked as it arrives: the number of parts, each part's headers (count and bytes) and each
+field's size, so the whole form besides the file stays under about 1 MB.
 """
 
 import asyncio
 import hashlib
+import re
 import tempfile
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +23,31 @@ from archivist.core.errors import InvalidPayload
 from archivist.files.exceptions import EmptyUpload, UploadTooLarge
 
 MAX_FIELD_BYTES = 64 * 1024
+# The API reads three fields; the slack is for clients that send a few of their own.
+MAX_FIELDS = 16
+MAX_PARTS = MAX_FIELDS + 1  # the fields and the file
+# Per part. A real part has a Content-Disposition and perhaps a Content-Type. (python-multipart
+# has limits of its own in recent versions; these hold whatever version is installed.)
+MAX_PART_HEADERS = 6
+MAX_PART_HEADER_BYTES = 4 * 1024
 FILE_FIELD = "file"
+MAX_FILENAME_CHARS = 255
+# Whitespace controls become a space; other C0/C1 controls, and the bidirectional overrides
+# that make "evil\u202etxt.exe" display as "evilexe.txt", go.
+_SPACING_CONTROLS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_filename(name: str) -> str:
+    """The uploader's file name as shown and stored: its last path segment, NFC, without
+    control characters or direction overrides, at most `MAX_FILENAME_CHARS`."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = _INVISIBLE.sub("", _SPACING_CONTROLS.sub(" ", name)).strip()
+    if len(name) > MAX_FILENAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        keep = MAX_FILENAME_CHARS - len(ext) - 1
+        name = stem[:keep] + dot + ext if dot and len(ext) < 16 else name[:MAX_FILENAME_CHARS]
+    return name or "upload"
 
 
 @dataclass
@@ -29,6 +58,10 @@ class ReceivedUpload:
     sha256: str
     declared_type: str
     fields: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Here, so every way in (HTTP upload, bulk ingest) stores the same clean name.
+        self.filename = clean_filename(self.filename)
 
 
 class _Receiver:
@@ -49,6 +82,9 @@ class _Receiver:
         self._is_file = False
         self._value = bytearray()
         self._seen_file = False
+        self._parts = 0
+        self._header_count = 0
+        self._header_bytes = 0
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -62,16 +98,32 @@ class _Receiver:
         }
 
     def part_begin(self) -> None:
+        self._parts += 1
+        if self._parts > MAX_PARTS:
+            raise InvalidPayload(f"Too many form fields (at most {MAX_FIELDS} besides the file)")
         self._headers = {}
+        self._header_count = self._header_bytes = 0
         self._value = bytearray()
 
     def header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_field += data[start:end]
 
     def header_value(self, data: bytes, start: int, end: int) -> None:
+        self._count_header_bytes(end - start)
         self._header_value += data[start:end]
 
+    def _count_header_bytes(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > MAX_PART_HEADER_BYTES:
+            raise InvalidPayload(
+                f"A form part's headers are too large (at most {MAX_PART_HEADER_BYTES} bytes)"
+            )
+
     def header_end(self) -> None:
+        self._header_count += 1
+        if self._header_count > MAX_PART_HEADERS:
+            raise InvalidPayload(f"A form part has too many headers (at most {MAX_PART_HEADERS})")
         self._headers[self._header_field.lower()] = self._header_value
         self._header_field = self._header_value = b""
 

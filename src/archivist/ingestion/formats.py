@@ -1,9 +1,9 @@
 """Decide what an upload is from its bytes, not its name.
 
 `sniff_file` is the entry point: it reads the head of the file and, for ZIP containers, the
-central directory (the only place that lists every entry). `sniff` decides from the head alone
-and is exact for everything except ZIP-based formats, where it can only look for the entry names
-in the local headers that happen to fall inside the head.
+central directory (the only place that lists every entry) once its size is known to be sane.
+`sniff` decides from the head alone and is exact for everything except ZIP-based formats, where
+it can only look for the entry names in the local headers that happen to fall inside the head.
 
 This module is imported by the extraction child process, so it stays free of web-framework
 imports; the ingestion service maps `UnsupportedFileType` to its HTTP error.
@@ -11,10 +11,10 @@ imports; the ingestion service maps `UnsupportedFileType` to its HTTP error.
 
 import json
 import re
-import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -22,6 +22,8 @@ HEAD_SIZE = 64 * 1024
 # A real DOCX/PPTX/XLSX has tens to a few thousand entries; a central directory with millions
 # of entries costs hundreds of MB just to list, so it is refused before `zipfile` reads it.
 MAX_ZIP_ENTRIES = 20_000
+_ZIP_RECORD = b"PK\x01\x02"  # a central directory record's signature
+_SCAN_BLOCK = 1024 * 1024
 
 PDF = "pdf"
 DOCX = "docx"
@@ -258,6 +260,8 @@ def _text_kind(text: str, filename: str, *, truncated: bool) -> str:
             return JSON
         try:
             json.loads(start)
+        except RecursionError:
+            return JSON  # nested too deep to parse here; extraction refuses it with a reason
         except ValueError:
             pass
         else:
@@ -270,6 +274,8 @@ def _text_kind(text: str, filename: str, *, truncated: bool) -> str:
         # JSON whose top level is a scalar is still JSON; anything else named .json is text.
         try:
             json.loads(start)
+        except RecursionError:
+            return JSON
         except ValueError:
             return TEXT
         return JSON
@@ -321,9 +327,11 @@ def _odf_refusal(head: bytes) -> str | None:
 
 
 def _sniff_zip(path: Path) -> Format:
-    entries = _zip_entry_count(path)
-    if entries is not None and entries > MAX_ZIP_ENTRIES:
-        raise UnsupportedFileType(f"The ZIP archive has too many entries ({entries})")
+    with path.open("rb") as f:
+        if zip_record_bound(f, MAX_ZIP_ENTRIES) > MAX_ZIP_ENTRIES:
+            raise UnsupportedFileType(
+                f"The ZIP archive has too many entries (more than {MAX_ZIP_ENTRIES})"
+            )
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -341,16 +349,24 @@ def _sniff_zip(path: Path) -> Format:
     )
 
 
-def _zip_entry_count(path: Path) -> int | None:
-    """Entries declared by the end-of-central-directory record; None when unknown (ZIP64)."""
-    with path.open("rb") as f:
-        f.seek(0, 2)
-        size = f.tell()
-        tail_size = min(size, 22 + 0xFFFF)
-        f.seek(size - tail_size)
-        tail = f.read(tail_size)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) < at + 22:
-        return None
-    (total,) = struct.unpack_from("<H", tail, at + 10)
-    return None if total == 0xFFFF else int(total)
+def zip_record_bound(f: BinaryIO, stop_after: int) -> int:
+    """An upper bound on the central directory records `zipfile` will read from `f`, counted
+    up to `stop_after` + 1.
+
+    The entry count in the end record is only a claim (ZIP64 archives set it to 0xFFFF, and
+    `zipfile` never checks it against the records it reads), so it cannot bound anything.
+    Every record `zipfile` reads starts with the signature `PK\\x01\\x02` at its own offset,
+    so counting the signature's occurrences in the whole file can only over-count. Reads the
+    file once in 1 MB blocks; rewinds `f`.
+    """
+    count = 0
+    tail = b""
+    f.seek(0)
+    while count <= stop_after and (block := f.read(_SCAN_BLOCK)):
+        data = tail + block
+        count += data.count(_ZIP_RECORD)
+        # Keep 3 bytes: a signature split across blocks is counted in the next round, and
+        # these 3 bytes alone cannot hold a whole one, so nothing is counted twice.
+        tail = data[-(len(_ZIP_RECORD) - 1) :]
+    f.seek(0)
+    return count

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 from archivist.core.errors import ServiceUnavailable
 
@@ -62,3 +63,15 @@ def sanitize_filename(filename: str, max_length: int = 150) -> str:
             else cleaned[:max_length]
         )
     return cleaned or "file"
+
+
+def attachment_disposition(filename: str) -> str:
+    """`Content-Disposition: attachment` naming the file (RFC 6266), safe for any filename.
+
+    Printable ASCII only, whatever the name holds (a line break in a header is a response
+    splitting attempt, and the server refuses to send it): `filename=` carries an ASCII
+    fallback for old clients, `filename*=` the exact UTF-8 name, percent-encoded (RFC 8187).
+    """
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    fallback = fallback.strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
-from urllib.parse import quote
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -16,7 +15,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from archivist.core.config import S3Settings
-from archivist.storage.base import ObjectNotFound, ObjectStoreUnavailable
+from archivist.storage.base import ObjectNotFound, ObjectStoreUnavailable, attachment_disposition
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -45,16 +44,6 @@ def _reachable() -> Iterator[None]:
 
 def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def attachment_disposition(filename: str) -> str:
-    """`Content-Disposition: attachment` naming the file (RFC 6266), safe for any filename.
-
-    `filename=` carries an ASCII fallback for old clients; `filename*=` the exact UTF-8 name.
-    """
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
-    fallback = fallback.strip() or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class S3ObjectStore:

@@ -1,8 +1,9 @@
 """Text extraction: `extract_file(path, kind)` for every kind `formats.sniff_file` returns.
 
-Parsers of complex formats (PDF, Office, HTML, e-mail) run in a resource-limited child process,
-so a malicious or pathological file costs one failed call, never the worker. Plain-text kinds
-only need decoding and run in the calling process. Failures caused by the file raise
+Parsers of complex formats (PDF, Office, HTML, e-mail, CSV, JSON) run in a confined,
+resource-limited child process (`sandbox`, `jail`), so a malicious or pathological file costs one
+failed call, never the worker, and reaches neither the network nor other files. Markdown and
+plain text only need decoding and run in the calling process. Failures caused by the file raise
 `ExtractionError` with a one-line message for the uploader.
 """
 
@@ -17,7 +18,7 @@ from archivist.ingestion.extract.base import (
 )
 from archivist.ingestion.extract.sandbox import extract_in_child
 from archivist.ingestion.extract.text import extract_text
-from archivist.ingestion.formats import KINDS, TEXT_KINDS
+from archivist.ingestion.formats import KINDS, MARKDOWN, TEXT
 
 __all__ = ["Extracted", "ExtractionError", "ExtractionLimits", "Page", "extract_file"]
 
@@ -30,7 +31,7 @@ def extract_file(path: Path, kind: str, limits: ExtractionLimits = ExtractionLim
     """
     if kind not in KINDS:
         raise ValueError(f"unknown file kind: {kind!r}")
-    if kind in TEXT_KINDS:
-        pages, truncated = extract_text(path, kind, limits.max_text_chars)
+    if kind in (MARKDOWN, TEXT):
+        pages, truncated = extract_text(path, limits.max_text_chars)
         return finalize(pages, None, limits, truncated)
     return extract_in_child(path, kind, limits)

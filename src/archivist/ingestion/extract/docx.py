@@ -1,8 +1,7 @@
 """DOCX text with python-docx: paragraphs and tables in document order. Runs in the child."""
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import docx
 from docx.oxml.ns import qn
@@ -18,9 +17,9 @@ _TBL = qn("w:tbl")
 _SKIP = frozenset(qn(tag) for tag in ("w:sectPr", "w:tblPr", "w:tblGrid", "w:sdtPr", "w:pPr"))
 
 
-def extract_docx(path: Path) -> list[Page]:
+def extract_docx(source: BinaryIO) -> list[Page]:
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(source)
         blocks = list(_blocks(document.element.body, document))
     except MemoryError:
         raise

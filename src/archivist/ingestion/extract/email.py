@@ -6,7 +6,7 @@ Runs in the child.
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from pathlib import Path
+from typing import BinaryIO
 
 from archivist.ingestion.extract.base import ExtractionError, Page
 from archivist.ingestion.extract.html import html_to_text
@@ -26,10 +26,9 @@ MAX_NESTING = 3
 _TEXT_TYPES = {"text/plain": "text", "text/markdown": "markdown", "text/csv": "csv"}
 
 
-def extract_email(path: Path) -> list[Page]:
+def extract_email(source: BinaryIO) -> list[Page]:
     try:
-        with path.open("rb") as f:
-            message = BytesParser(policy=policy.default).parse(f)
+        message = BytesParser(policy=policy.default).parse(source)
         text = _message_text(message, depth=0)
     except MemoryError:
         raise
@@ -112,4 +111,9 @@ def _attachment_text(part: Message, name: str) -> str | None:
     if kind is None:
         return None
     text = _decode(part, data)
-    return None if text is None else render_text(text, kind, tsv=name.lower().endswith(".tsv"))
+    if text is None:
+        return None
+    try:
+        return render_text(text, kind, tsv=name.lower().endswith(".tsv"))
+    except ExtractionError:
+        return None  # e.g. JSON nested too deep: listed as not extracted, the rest still counts

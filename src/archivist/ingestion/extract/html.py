@@ -5,7 +5,7 @@ Runs in the child (and is reused there for HTML e-mail bodies and attachments).
 
 import re
 import warnings
-from pathlib import Path
+from typing import BinaryIO
 
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import (
@@ -49,9 +49,9 @@ _LINE_SPACE = re.compile(r"[ \t]*\n[ \t]*")
 _RUNS = re.compile(r"[ \t]{2,}")
 
 
-def extract_html(path: Path) -> list[Page]:
+def extract_html(source: BinaryIO) -> list[Page]:
     try:
-        text = html_to_text(path.read_bytes())
+        text = html_to_text(source.read())
     except MemoryError:
         raise
     except Exception as exc:

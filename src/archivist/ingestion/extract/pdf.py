@@ -1,7 +1,7 @@
 """PDF text, page by page, with pypdf. Runs in the sandboxed child."""
 
 import logging
-from pathlib import Path
+from typing import BinaryIO
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -14,9 +14,9 @@ DAMAGED = "The PDF is damaged and could not be parsed"
 ENCRYPTED = "The PDF is encrypted and cannot be read without its password"
 
 
-def extract_pdf(path: Path) -> tuple[list[Page], int]:
+def extract_pdf(source: BinaryIO) -> tuple[list[Page], int]:
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(source, strict=False)
         if reader.is_encrypted:
             _decrypt(reader)
         count = len(reader.pages)

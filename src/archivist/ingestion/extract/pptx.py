@@ -1,8 +1,7 @@
 """PPTX text with python-pptx, one page per slide: text frames, tables, notes. Runs in the child."""
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pptx import Presentation
 from pptx.shapes.group import GroupShape
@@ -12,9 +11,9 @@ from archivist.ingestion.extract.base import ExtractionError, Page
 DAMAGED = "The PPTX file is damaged and could not be parsed"
 
 
-def extract_pptx(path: Path) -> tuple[list[Page], int]:
+def extract_pptx(source: BinaryIO) -> tuple[list[Page], int]:
     try:
-        presentation = Presentation(str(path))
+        presentation = Presentation(source)
         pages: list[Page] = []
         for number, slide in enumerate(presentation.slides, start=1):
             parts = [text for text in _shape_texts(slide.shapes) if text.strip()]

@@ -1,12 +1,16 @@
-"""Markdown, plain text, CSV and JSON: decoding only, so these run in the calling process.
+"""Markdown, plain text, CSV and JSON.
 
-Also used by the child for text-like e-mail attachments.
+Markdown and plain text need decoding only and run in the calling process. CSV and JSON are
+parsed, which a hostile file can make slow or huge, so they run in the sandboxed child (as do
+e-mail attachments of these kinds), with explicit bounds on top of the child's time and memory:
+nesting depth, field size, and rendering stops at the text cap.
 """
 
 import csv
 import io
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 from archivist.ingestion.extract.base import ExtractionError, Page
 from archivist.ingestion.formats import CSV, JSON, decode_text
@@ -15,13 +19,16 @@ NOT_TEXT = "The file is not valid text in any known encoding"
 # UTF-8 needs at most 4 bytes a character, so this many bytes always covers the text cap.
 BYTES_PER_CHAR = 4
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+MAX_JSON_DEPTH = 100
+MAX_CSV_FIELD_CHARS = 1024 * 1024
+TOO_DEEP = f"The JSON nests deeper than {MAX_JSON_DEPTH} levels; refusing to extract"
+DEFAULT_MAX_CHARS = 5_000_000
 
 
-def read_text(path: Path, max_chars: int) -> tuple[str, bool]:
+def read_text(source: BinaryIO, max_chars: int) -> tuple[str, bool]:
     """The decoded file, read no further than `max_chars` could need; and whether it was cut."""
     limit = max_chars * BYTES_PER_CHAR
-    with path.open("rb") as f:
-        data = f.read(limit + 1)
+    data = source.read(limit + 1)
     truncated = len(data) > limit
     data = data[:limit]
     if not data.startswith(_WIDE_BOMS):
@@ -33,49 +40,74 @@ def read_text(path: Path, max_chars: int) -> tuple[str, bool]:
     return text, truncated
 
 
-def extract_text(path: Path, kind: str, max_chars: int) -> tuple[list[Page], bool]:
-    text, truncated = read_text(path, max_chars)
-    text = render_text(text, kind, tsv=path.suffix.lower() == ".tsv")
+def extract_text(path: Path, max_chars: int) -> tuple[list[Page], bool]:
+    """Markdown or plain text, in the calling process."""
+    with path.open("rb") as source:
+        text, truncated = read_text(source, max_chars)
     return [Page(number=None, text=text)], truncated
 
 
-def render_text(text: str, kind: str, *, tsv: bool = False) -> str:
-    """The readable form of decoded `text` of `kind` (JSON and CSV are reshaped; others as is)."""
+def render_text(
+    text: str, kind: str, *, tsv: bool = False, max_chars: int = DEFAULT_MAX_CHARS
+) -> str:
+    """The readable form of decoded `text` of `kind` (JSON and CSV are reshaped; others as is).
+
+    Rendering stops soon after `max_chars`, where `finalize` cuts the text anyway. Raises
+    ExtractionError for JSON nested deeper than `MAX_JSON_DEPTH`.
+    """
     if kind == JSON:
-        return _json_text(text)
+        return _json_text(text, max_chars)
     if kind == CSV:
-        return _csv_text(text, tsv=tsv)
+        return _csv_text(text, tsv=tsv, max_chars=max_chars)
     return text
 
 
-def _json_text(text: str) -> str:
+def _json_text(text: str, max_chars: int) -> str:
     try:
-        return "\n".join(_json_lines(json.loads(text), 0))
-    except (ValueError, RecursionError):
-        return text  # invalid or absurdly deep JSON is still worth indexing as text
-
-
-def _json_lines(value: object, depth: int) -> list[str]:
-    """YAML-like lines: `key: value` for scalars, nested containers indented below their key."""
-    pad = "  " * depth
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ExtractionError(TOO_DEEP) from exc
+    except ValueError:
+        return text  # invalid (or cut) JSON is still worth indexing as text
     lines: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{pad}{key}:")
-                lines.extend(_json_lines(item, depth + 1))
-            else:
-                lines.append(f"{pad}{key}: {_scalar(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{pad}-")
-                lines.extend(_json_lines(item, depth + 1))
-            else:
-                lines.append(f"{pad}- {_scalar(item)}")
-    else:
-        lines.append(f"{pad}{_scalar(value)}")
-    return lines
+    _JsonRenderer(lines, max_chars).render(value, 0)
+    return "\n".join(lines)
+
+
+class _JsonRenderer:
+    """YAML-like lines: `key: value` for scalars, nested containers indented below their key."""
+
+    def __init__(self, lines: list[str], max_chars: int) -> None:
+        self.lines = lines
+        self.budget = max_chars
+
+    def emit(self, line: str) -> bool:
+        self.lines.append(line)
+        self.budget -= len(line) + 1
+        return self.budget > 0
+
+    def render(self, value: object, depth: int) -> bool:
+        """Emit `value`'s lines; False once the budget is spent (the caller stops too)."""
+        if depth > MAX_JSON_DEPTH:
+            raise ExtractionError(TOO_DEEP)
+        pad = "  " * depth
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, dict | list) and item:
+                    if not self.emit(f"{pad}{key}:") or not self.render(item, depth + 1):
+                        return False
+                elif not self.emit(f"{pad}{key}: {_scalar(item)}"):
+                    return False
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict | list) and item:
+                    if not self.emit(f"{pad}-") or not self.render(item, depth + 1):
+                        return False
+                elif not self.emit(f"{pad}- {_scalar(item)}"):
+                    return False
+        else:
+            return self.emit(f"{pad}{_scalar(value)}")
+        return True
 
 
 def _scalar(value: object) -> str:
@@ -88,7 +120,7 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
-def _csv_text(text: str, *, tsv: bool) -> str:
+def _csv_text(text: str, *, tsv: bool, max_chars: int) -> str:
     if tsv:
         delimiter = "\t"
     else:
@@ -96,9 +128,18 @@ def _csv_text(text: str, *, tsv: bool) -> str:
             delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+    # Process-wide, which is one reason CSV is parsed in the child, never in the worker.
+    csv.field_size_limit(MAX_CSV_FIELD_CHARS)
+    lines: list[str] = []
+    budget = max_chars
     try:
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        lines = ["\t".join(" ".join(cell.split()) for cell in row) for row in rows]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            line = "\t".join(" ".join(cell.split()) for cell in row)
+            if line.strip():
+                lines.append(line)
+                budget -= len(line) + 1
+                if budget <= 0:
+                    break
     except csv.Error:
-        return text  # e.g. a field over the csv module's size limit
-    return "\n".join(line for line in lines if line.strip())
+        return text  # e.g. a field over the size limit: index it as plain text
+    return "\n".join(lines)

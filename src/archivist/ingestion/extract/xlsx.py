@@ -2,7 +2,7 @@
 lines under a "Sheet: <name>" heading. Runs in the child."""
 
 import datetime as dt
-from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import load_workbook
 
@@ -11,11 +11,10 @@ from archivist.ingestion.extract.base import ExtractionError, Page
 DAMAGED = "The XLSX file is damaged and could not be parsed"
 
 
-def extract_xlsx(path: Path, max_chars: int) -> tuple[list[Page], bool]:
+def extract_xlsx(source: BinaryIO, max_chars: int) -> tuple[list[Page], bool]:
     """Pages per sheet, and whether rows past `max_chars` of text were left unread."""
     try:
-        # A file object, not the path: openpyxl refuses paths without an .xlsx suffix.
-        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except MemoryError:
         raise
     except Exception as exc:
