@@ -9,8 +9,8 @@ from archivist.embedded.ports import free_port
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
+    def __init__(self, target_host: str, target_port: int | str) -> None:
+        self.target = (target_host, int(target_port))
         self.port = free_port()
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
@@ -28,6 +28,9 @@ class TcpProxy:
     def down(self) -> None:
         """Refuse new connections and drop the open ones."""
         if self._listener is not None:
+            # shutdown() wakes the accepting thread; close() alone would leave it listening.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

@@ -15,18 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
 from archivist.core.config import AuthSettings, LLMSettings, Settings
 from archivist.core.migrate import upgrade
+from archivist.core.state import AppState
 from archivist.embedded.services import EmbeddedServices
 from tests.conftest import live_server, start_worker, stop_worker
 from tests.factories.accounts import Account, register_org
 from tests.factories.documents import wait_final
 from tests.fake_llm import Behaviour, fake_llm_server
-from tests.support import assert_error
+from tests.faults import TcpProxy
+from tests.s3server import S3Server, s3_settings
+from tests.support import assert_error, open_client
 
 BOUNDARY = "faultboundary"
 
@@ -216,3 +220,127 @@ async def test_redis_restart_keeps_people_signed_in_and_queued_work(
         faults.start_worker()
     document = await wait_final(http, owner, queued.json()["document_id"], timeout=120)
     assert document["status"] == "indexed"
+
+
+async def test_object_store_down_refuses_uploads_cleanly(
+    faults: FaultStack, s3_server: S3Server
+) -> None:
+    """With the S3 store unreachable the user's upload gets a 503 that says to retry, and
+    nothing is left half-written: no document, no object. Once the store is back, it works."""
+    proxy = TcpProxy(*s3_server.endpoint.removeprefix("http://").split(":"))
+    s3 = s3_settings(s3_server, bucket="archivist-faults", endpoint_url=f"http://{proxy.address}")
+    settings = Settings(
+        data_dir=faults.services.data_dir,
+        database_url=faults.services.database_url,
+        redis_url=faults.services.redis_url,
+        auth=AuthSettings(jwt_secret="fault-secret-" + "x" * 40),
+        s3=s3,
+    )
+    state = AppState.create(settings)
+    proxy.up()
+    try:
+        state.store.check()  # creates the bucket
+        async with open_client(state) as client:
+            owner = await register_org(client, "Store down")
+            proxy.down()
+            refused = await slow_upload(client, owner, "down.txt", b"Unsaved words.", seconds=0)
+            assert_error(refused, 503, "ObjectStoreUnavailable")
+            assert refused.headers["retry-after"].isdigit()
+            assert await documents_of(client, owner) == []
+            proxy.up()
+            assert _bucket_keys(s3_server, s3.bucket) == []
+            accepted = await slow_upload(client, owner, "up.txt", b"Saved words.", seconds=0)
+            assert accepted.status_code == 202, accepted.text
+            (document,) = await documents_of(client, owner)
+            assert [key.split("/")[3] for key in _bucket_keys(s3_server, s3.bucket)] == [
+                document["file_id"]
+            ]
+    finally:
+        proxy.down()
+        await state.close()
+
+
+def _bucket_keys(server: S3Server, bucket: str) -> list[str]:
+    raw = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name=server.region,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+    )
+    listing = raw.list_objects_v2(Bucket=bucket)
+    return [item["Key"] for item in listing.get("Contents", [])]
+
+
+@pytest.fixture(scope="module")
+def small_disk() -> Iterator[Path]:
+    """A 160 MB tmpfs holding a whole data directory, so it can be filled."""
+    mount = Path(tempfile.mkdtemp(prefix="archivist-small-disk-"))
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160m,mode=0700", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        mount.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        mount.rmdir()
+
+
+async def test_full_data_disk_refuses_uploads_cleanly_and_recovers(small_disk: Path) -> None:
+    """When the data directory's disk is full the user's upload gets a 503 saying the server is
+    out of space; nothing is half-written, everything stored before still reads, and uploads
+    work again once space is freed."""
+    services = EmbeddedServices(small_disk / "data")
+    services.start_postgres()
+    services.start_redis()
+    try:
+        upgrade(services.migration_url)
+        settings = Settings(
+            data_dir=services.data_dir,
+            database_url=services.database_url,
+            redis_url=services.redis_url,
+            auth=AuthSettings(jwt_secret="fault-secret-" + "x" * 40),
+        )
+        with live_server(settings) as base:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+                owner = await register_org(client, "Full disk")
+                first = await slow_upload(client, owner, "a.txt", b"Stored first.", seconds=0)
+                assert first.status_code == 202, first.text
+                filler = small_disk / "filler"
+                _fill(filler, leave_bytes=2 * 1024 * 1024)
+                refused = await slow_upload(client, owner, "big.txt", b"x" * 3_000_000, seconds=0)
+                assert_error(refused, 503, "StorageFull")
+                assert refused.headers["retry-after"].isdigit()
+                leftovers = [
+                    p.name
+                    for p in services.data_dir.rglob("*")
+                    if p.name.startswith("upload-") or p.name.endswith(".partial")
+                ]
+                assert leftovers == []
+                (kept,) = await documents_of(client, owner)
+                assert kept["filename"] == "a.txt"
+                download = await client.get(
+                    f"/api/files/{kept['file_id']}/download", headers=owner.headers
+                )
+                assert download.content == b"Stored first."
+
+                filler.unlink()
+                again = await slow_upload(client, owner, "big.txt", b"x" * 3_000_000, seconds=0)
+                assert again.status_code == 202, again.text
+                assert len(await documents_of(client, owner)) == 2
+    finally:
+        services.stop()
+
+
+def _fill(path: Path, leave_bytes: int) -> None:
+    free = shutil.disk_usage(path.parent).free
+    with path.open("wb") as handle:
+        handle.truncate(0)
+        block = b"\0" * (1 << 20)
+        for _ in range(max(0, free - leave_bytes) // len(block)):
+            handle.write(block)
