@@ -9,7 +9,7 @@ from httpx import AsyncClient, Response
 
 from archivist.core.config import Settings
 from archivist.core.state import AppState
-from tests.factories.accounts import PASSWORD, register_org, unique_email
+from tests.factories.accounts import PASSWORD, make_org, register_org, unique_email
 from tests.support import assert_error, open_client
 
 API_LIMIT = 5
@@ -102,6 +102,23 @@ async def test_thirty_first_failed_login_from_one_ip_is_throttled(
         assert_error(await _fail_login(http, unique_email(f"spray{attempt}")), 401)
     throttled = await _fail_login(http, unique_email("spray-last"))
     _retry_after(throttled, settings.auth.login_ip_window_seconds)
+
+
+async def test_an_office_signing_in_at_once_from_one_address_is_not_throttled(
+    http: AsyncClient, settings: Settings
+) -> None:
+    """More people than the per-address failure limit sign in at the same moment."""
+    org = await make_org(http, members=settings.auth.login_failures_per_ip + 5, name="Office")
+    people = [org.admin, *org.members]
+    responses = await asyncio.gather(
+        *(
+            http.post("/api/auth/login", json={"email": p.email, "password": PASSWORD})
+            for p in people
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * len(people), [
+        r.text for r in responses if r.status_code != 200
+    ][:2]
 
 
 async def test_api_requests_beyond_the_per_user_limit_are_throttled(limited: AsyncClient) -> None:

@@ -37,6 +37,7 @@ from archivist.core.security import (
     digest,
     hash_password,
     issue_token,
+    password_turn,
     verify_password,
 )
 from archivist.models import ApiKey, User
@@ -86,12 +87,7 @@ class AuthService:
         client: Client,
     ) -> Issued:
         email = normalize_email(data.email)
-        invite = None
-        if data.invite_token:
-            # An invite is checked before anything costly: only a valid, unused one (handed out
-            # by an admin, good once) gets as far as hashing a password.
-            invite = await organization.open_invite(session, data.invite_token, email)
-        else:
+        if not data.invite_token:
             # New organizations are throttled per address, counting failed attempts too; the
             # count comes first, so a parallel burst cannot outrun it.
             await rate_limit.consume(
@@ -101,10 +97,18 @@ class AuthService:
                 settings.auth.registration_window_seconds,
                 "Too many sign-ups from this address; wait before trying again",
             )
+        # The turn comes before any database work: waiting for a password thread while holding
+        # a connection would let a burst of sign-ups hold the whole pool.
+        async with password_turn():
+            invite = None
+            if data.invite_token:
+                # Checked before anything costly: only a valid, unused invite (handed out by
+                # an admin, good once) gets as far as hashing a password.
+                invite = await organization.open_invite(session, data.invite_token, email)
+            password_hash = await hash_password(data.password)
         await set_lookup(session, "app.auth_email", email)
         if await user_repo.by_email(session, email) is not None:
             raise EmailTaken()
-        password_hash = await hash_password(data.password)
         user = User(id=uuid.uuid4(), email=email, password_hash=password_hash)
         await set_tenant(session, user.id, None)
         session.add(user)
@@ -135,21 +139,24 @@ class AuthService:
         # Every attempt is counted before its password is checked and forgiven only once it
         # succeeds: checking first and counting after would let a parallel burst through.
         email_key = await _count_password_attempt(redis, auth, email)
+        # Per address only failures count, after the fact: a whole office behind one address
+        # signing in at nine must not be refused. The per-account count above is what bounds
+        # guesses at any one password.
         ip_key = f"rl:login-failures:ip:{client.ip}"
-        await rate_limit.consume(
+        await rate_limit.refuse_if_reached(
             redis,
             ip_key,
             auth.login_failures_per_ip,
-            auth.login_ip_window_seconds,
             "Too many failed sign-ins from this address; wait before trying again",
         )
-        await set_lookup(session, "app.auth_email", email)
-        user = await user_repo.by_email(session, email)
-        matches = await verify_password(user.password_hash if user else None, data.password)
+        async with password_turn():  # before the lookup takes a database connection
+            await set_lookup(session, "app.auth_email", email)
+            user = await user_repo.by_email(session, email)
+            matches = await verify_password(user.password_hash if user else None, data.password)
         if not matches or user is None:
+            await rate_limit.hit(redis, ip_key, auth.login_ip_window_seconds)
             raise InvalidCredentials()
         await rate_limit.forgive(redis, email_key)
-        await rate_limit.forgive(redis, ip_key)
         await set_lookup(session, "app.auth_email", "")
         await set_tenant(session, user.id, None)
         membership = await user_repo.membership(session, user.id)

@@ -23,6 +23,18 @@ async def consume(redis: "Redis", key: str, limit: int, window_seconds: int, det
         raise RateLimited(reset, detail)
 
 
+async def refuse_if_reached(redis: "Redis", key: str, limit: int, detail: str) -> None:
+    """Refuse with 429 once `key` has reached `limit`, without counting this request. Only for
+    coarse limits on failures counted afterwards, where a parallel burst slipping past is
+    acceptable; anything that bounds guesses counts first (`consume`)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(key)
+        pipe.ttl(key)
+        count, ttl = await pipe.execute()
+    if count is not None and int(count) >= limit:
+        raise RateLimited(max(1, int(ttl)), detail)
+
+
 # Lowers a live counter by one; never creates a key (a bare DECR would, without an expiry).
 _FORGIVE = """
 if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then

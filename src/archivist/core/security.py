@@ -6,8 +6,11 @@ import hmac
 import secrets
 import time
 import uuid
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import jwt
 from argon2 import PasswordHasher
@@ -25,6 +28,22 @@ JWT_ALGORITHM = "HS256"
 # than PASSWORD_THREADS times 64 MiB: the rest wait in the pool's queue.
 PASSWORD_THREADS = 2
 _password_pool = ThreadPoolExecutor(PASSWORD_THREADS, thread_name_prefix="argon2")
+
+
+_turns: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def password_turn() -> AsyncIterator[None]:
+    """Wait for a free password thread before taking anything else a sign-in needs.
+
+    A sign-in that queued for the pool while holding a database connection would, in a burst,
+    hold every connection of the pool and starve requests that need no password at all.
+    """
+    loop = asyncio.get_running_loop()
+    turn = _turns.setdefault(loop, asyncio.Semaphore(PASSWORD_THREADS))
+    async with turn:
+        yield
 
 
 def _hash_password_sync(password: str) -> str:
