@@ -47,6 +47,13 @@ class SessionInfo:
     user_agent: str
 
 
+_TOUCH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSET', KEYS[1], 'last_activity_at', ARGV[1])
+return redis.call('HMGET', KEYS[1], 'user_id', 'org_id')
+"""
+
+
 class SessionStore:
     async def create(
         self,
@@ -79,15 +86,15 @@ class SessionStore:
         return sid
 
     async def touch(self, redis: "Redis", sid: str) -> StoredSession | None:
-        """The live session for `sid` (last activity updated); None once revoked or expired."""
-        key = _session_key(sid)
-        data = await redis.hgetall(key)
-        if not data:
+        """The live session for `sid` (last activity updated); None once revoked or expired.
+
+        One round trip, on every authenticated request: a script reads the session and marks
+        it used, and never recreates a session that has just expired."""
+        found = await redis.eval(_TOUCH, 1, _session_key(sid), int(time.time()))
+        if not found:
             return None
-        # hset on a key that expired between the two calls would resurrect it without a TTL.
-        if await redis.exists(key):
-            await redis.hset(key, "last_activity_at", int(time.time()))
-        return StoredSession(uuid.UUID(str(data["user_id"])), uuid.UUID(str(data["org_id"])))
+        user_id, org_id = found
+        return StoredSession(uuid.UUID(str(user_id)), uuid.UUID(str(org_id)))
 
     async def revoke(self, redis: "Redis", sid: str) -> None:
         data = await redis.hgetall(_session_key(sid))
