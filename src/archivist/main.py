@@ -15,6 +15,7 @@ from archivist.auth.endpoints import router as auth_router
 from archivist.chat.endpoints import router as chat_router
 from archivist.core.config import Settings, get_settings
 from archivist.core.errors import error_response, install_error_handlers
+from archivist.core.headers import SecurityHeaders
 from archivist.core.logging import configure_logging, org_id_var, request_id_var, user_id_var
 from archivist.core.metrics import http_request_duration_seconds, http_requests_total
 from archivist.core.state import AppState
@@ -54,6 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Search and chat over your organization's documents.",
         lifespan=lifespan,
+        # /docs is the one API browser (its CSP allows the CDN it loads from); the validator
+        # badge would send the schema's URL to an outside service.
+        redoc_url=None,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     install_error_handlers(app)
     if settings.cors_origins:
@@ -107,6 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request_id_var.reset(tokens[0])
             user_id_var.reset(tokens[1])
             org_id_var.reset(tokens[2])
+
+    # Added last, so it is the outermost middleware: even the 500 rendered above gets headers.
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.auth.cookie_secure,
+        docs_paths=("/docs", "/docs/oauth2-redirect"),
+    )
 
     for router in (
         health_router,
