@@ -388,6 +388,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Document Statuses
+         * @description The current state of up to 500 documents in one request (for polling uploads in
+         *     progress). Ids the caller may not see, or that do not exist, are simply absent.
+         */
+        post: operations["document_statuses_api_documents_statuses_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents/stats": {
         parameters: {
             query?: never;
@@ -714,6 +735,14 @@ export interface components {
             documents: number;
             /** Chunks */
             chunks: number;
+        };
+        /**
+         * DocumentStatusQuery
+         * @description Documents to report on; ids the caller may not see (or that do not exist) are left out.
+         */
+        DocumentStatusQuery: {
+            /** Ids */
+            ids: string[];
         };
         /** DocumentUpdate */
         DocumentUpdate: {
@@ -1781,6 +1810,39 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Document_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    document_statuses_api_documents_statuses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentStatusQuery"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
