@@ -39,14 +39,12 @@ test(`${COUNT} files uploaded at once are all indexed, with no request rate limi
 
   // Every page of the list, until each of the documents shows `indexed`.
   const loadMore = page.getByRole("button", { name: "Load more" });
-  while ((await page.getByRole("row").filter({ hasText: "bulk-" }).count()) < COUNT) {
-    await loadMore.click();
-    await expect(loadMore.or(page.getByRole("row").filter({ hasText: "bulk-000" }))).toBeVisible();
-  }
-  const indexed = page
-    .getByRole("row")
-    .filter({ hasText: "bulk-" })
-    .locator('[data-status="indexed"]');
+  const rows = page.getByRole("row").filter({ hasText: "bulk-" });
+  await expect(async () => {
+    if ((await loadMore.isVisible()) && (await loadMore.isEnabled())) await loadMore.click();
+    expect(await rows.count()).toBe(COUNT);
+  }).toPass({ timeout: 60_000 });
+  const indexed = rows.locator('[data-status="indexed"]');
   await expect(indexed).toHaveCount(COUNT, { timeout: 180_000 });
   await expect(page.getByText(/^Processing \d+ documents?…$/)).toHaveCount(0);
   console.log(

@@ -72,7 +72,7 @@ export function DocumentsView() {
               // Not at the cost of a refresh in flight (uploads finishing): cancelled, it would
               // leave the first pages stale and the next one read after an old cursor.
               onClick={() => void docs.fetchNextPage({ cancelRefetch: false })}
-              disabled={docs.isFetchingNextPage}
+              disabled={docs.isFetching}
             >
               {docs.isFetchingNextPage ? "Loading…" : "Load more"}
             </Button>
