@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# What a failing upstream might send back: internals that must never reach a user.
+FAILURE_SECRET = "sk-upstream-7f3a9c SECRET prompt echo: the merger closes on Friday"
+FAILURE_BODY = json.dumps({"error": {"message": FAILURE_SECRET, "type": "server_error"}}).encode()
+
 
 @dataclass
 class Behaviour:
-    mode: str = "ok"  # ok | slow | hang | break | refuse-once | invent
+    mode: str = "ok"  # ok | slow | hang | break | refuse-once | invent | fail
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     refused: int = 0
@@ -40,6 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour.mode == "refuse-once" and behaviour.refused == 0:
             behaviour.refused += 1
             self._plain(429, b'{"error": "slow down"}', {"Retry-After": "0"})
+            return
+        if behaviour.mode == "fail":
+            self._plain(500, FAILURE_BODY, {"content-type": "application/json"})
             return
         if behaviour.mode == "hang":
             time.sleep(30)

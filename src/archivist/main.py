@@ -14,6 +14,7 @@ from archivist.chat.endpoints import router as chat_router
 from archivist.core.config import Settings, get_settings
 from archivist.core.db import UnsafeDatabaseRole, ensure_isolating_role
 from archivist.core.errors import install_error_handlers
+from archivist.core.headers import SecurityHeaders
 from archivist.core.logging import configure_logging
 from archivist.core.observe import RequestObserver
 from archivist.core.state import AppState
@@ -50,6 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Search and chat over your organization's documents.",
         lifespan=lifespan,
+        # /docs is the one API browser (its CSP allows the CDN it loads from); the validator
+        # badge would send the schema's URL to an outside service.
+        redoc_url=None,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     install_error_handlers(app)
     if settings.cors_origins:
@@ -62,6 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.add_middleware(RequestObserver)
+
+    # Added last, so it is the outermost middleware: even the 500 rendered above gets headers.
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.auth.cookie_secure,
+        docs_paths=("/docs", "/docs/oauth2-redirect"),
+    )
 
     for router in (
         health_router,

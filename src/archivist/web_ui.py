@@ -5,6 +5,7 @@ Next.js exports each page as `<route>.html` (or `<route>/index.html`) plus hashe
 page that does not exist gets the export's own 404 page.
 """
 
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from archivist.core.errors import error_response
+from archivist.core.headers import inline_script_hashes, page_csp
 
 # Hashed file names never change content; pages must be revalidated to pick up a new build.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -38,16 +40,30 @@ def _resolve(root: Path, path: str) -> Path | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _page_csp(path: Path, mtime_ns: int, size: int) -> str:
+    """The page's policy, allowing exactly its own inline scripts; a rebuilt file (new mtime or
+    size) gets a new entry."""
+    return page_csp(inline_script_hashes(path.read_bytes()))
+
+
+def _file_response(path: Path, cache: str, status_code: int = 200) -> FileResponse:
+    headers = {"Cache-Control": cache}
+    if path.suffix == ".html":
+        stat = path.stat()
+        headers["Content-Security-Policy"] = _page_csp(path, stat.st_mtime_ns, stat.st_size)
+    return FileResponse(path, status_code=status_code, headers=headers)
+
+
 def web_ui_response(root: Path, path: str) -> Response:
     if not (root / "index.html").is_file():
         return HTMLResponse(NOT_BUILT, status_code=404 if path.strip("/") else 200)
     found = _resolve(root, path)
     if found is not None:
-        cache = IMMUTABLE if path.startswith("/_next/static/") else REVALIDATE
-        return FileResponse(found, headers={"Cache-Control": cache})
+        return _file_response(found, IMMUTABLE if path.startswith("/_next/static/") else REVALIDATE)
     missing = root / "404.html"
     if missing.is_file():
-        return FileResponse(missing, status_code=404, headers={"Cache-Control": REVALIDATE})
+        return _file_response(missing, REVALIDATE, status_code=404)
     return error_response(404, "NotFound", "Not Found")
 
 

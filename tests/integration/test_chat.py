@@ -14,7 +14,7 @@ from archivist.core.metrics import registry
 from tests.conftest import live_server
 from tests.factories.accounts import Account, make_org, register_org
 from tests.factories.documents import upload_indexed
-from tests.fake_llm import Behaviour, fake_llm_server
+from tests.fake_llm import FAILURE_SECRET, Behaviour, fake_llm_server
 from tests.support import assert_error
 
 pytestmark = pytest.mark.usefixtures("pipeline")
@@ -185,6 +185,31 @@ async def test_broken_stream_is_an_error_and_rate_limits_are_retried(
         events = await ask(client, owner, session_id, "Where do ferns grow?")
         assert events[-1][0] == "done"
         assert behaviour.refused == 1
+
+
+async def test_upstream_error_bodies_are_logged_but_never_shown_to_the_user(
+    live: str, behaviour: Behaviour, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with httpx.AsyncClient(base_url=live) as client:
+        owner = await register_org(client, "Leaky")
+        await upload_indexed(client, owner, "l.txt", b"Larches drop their needles in autumn.")
+        session_id = await new_session(client, owner)
+        behaviour.mode = "fail"
+        with caplog.at_level("WARNING", logger="archivist.llm"):
+            events = await ask(client, owner, session_id, "What do larches drop?")
+            plain = await client.post(
+                f"/api/chat/sessions/{session_id}/messages",
+                json={"content": "What do larches drop?", "stream": False},
+                headers=owner.headers,
+                timeout=60,
+            )
+    name, error = events[-1]
+    assert name == "error" and error["error"] == "LLMUnavailable"
+    assert "language model endpoint failed (HTTP 500)" in error["detail"]
+    body = assert_error(plain, 503, "ServiceUnavailable")
+    for shown in (json.dumps(events), json.dumps(body)):
+        assert "sk-upstream" not in shown and "merger" not in shown
+    assert FAILURE_SECRET in caplog.text  # the operator can still see what went wrong
 
 
 async def test_disconnect_mid_stream_leaves_a_consistent_session(

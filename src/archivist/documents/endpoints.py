@@ -82,6 +82,15 @@ async def list_documents(
     return await document.page(session, principal, limit, cursor, status, q)
 
 
+@router.post("/api/documents/statuses")
+async def document_statuses(
+    data: schemas.DocumentStatusQuery, principal: CurrentUser, session: SessionDep
+) -> Page[schemas.Document]:
+    """The current state of up to 500 documents in one request (for polling uploads in
+    progress). Ids the caller may not see, or that do not exist, are simply absent."""
+    return await document.many(session, principal, data.ids)
+
+
 @router.get("/api/documents/stats")
 async def document_stats(principal: CurrentUser, session: SessionDep) -> schemas.DocumentStats:
     """How many of the documents the caller may see are in each status, and their chunks."""

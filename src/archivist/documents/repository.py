@@ -27,6 +27,17 @@ class DocumentRepository:
         rows = await session.execute(_with_file().where(Document.id.in_(document_ids)))
         return [(row[0], row[1]) for row in rows]
 
+    async def visible_many(
+        self, session: AsyncSession, org_id: uuid.UUID, document_ids: list[uuid.UUID]
+    ) -> list[tuple[Document, File]]:
+        """The given documents that RLS lets the caller see, newest first."""
+        query = (
+            _with_file()
+            .where(Document.organization_id == org_id, Document.id.in_(document_ids))
+            .order_by(Document.created_at.desc(), Document.id.desc())
+        )
+        return [(row[0], row[1]) for row in await session.execute(query)]
+
     async def page(
         self,
         session: AsyncSession,

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from archivist.core.types import Title
 
@@ -32,6 +32,15 @@ class DocumentUpdate(BaseModel):
     title: Title | None = None
     visibility: Visibility | None = None
     group_ids: list[uuid.UUID] | None = None
+
+
+MAX_STATUS_IDS = 500
+
+
+class DocumentStatusQuery(BaseModel):
+    """Documents to report on; ids the caller may not see (or that do not exist) are left out."""
+
+    ids: list[uuid.UUID] = Field(max_length=MAX_STATUS_IDS)
 
 
 class UploadAccepted(BaseModel):

@@ -206,6 +206,16 @@ class DocumentService:
         rows, next_cursor = cut(rows, limit, lambda row: (row[0].created_at, row[0].id))
         return Page(items=[to_schema(d, f) for d, f in rows], next_cursor=next_cursor)
 
+    async def many(
+        self, session: AsyncSession, principal: Principal, document_ids: list[uuid.UUID]
+    ) -> Page[schemas.Document]:
+        if not document_ids:
+            return Page(items=[])
+        rows = await documents_repo.visible_many(
+            session, principal.org_id, list(dict.fromkeys(document_ids))
+        )
+        return Page(items=[to_schema(d, f) for d, f in rows])
+
     async def stats(self, session: AsyncSession, principal: Principal) -> schemas.DocumentStats:
         rows = await documents_repo.stats(session, principal.org_id)
         by_status = {status: 0 for status in ("queued", "processing", "indexed", "failed")}

@@ -10,7 +10,10 @@ class ChatMessage(TypedDict):
 
 
 class LLMError(Exception):
-    """The model could not answer (unreachable, refused, timed out, broke off)."""
+    """The model could not answer (unreachable, refused, timed out, broke off).
+
+    Its message is shown to the user as is: say what failed in general terms and never include
+    what the upstream server sent (log that instead)."""
 
 
 class LLMTimeout(LLMError):

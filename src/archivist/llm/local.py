@@ -4,6 +4,7 @@ llama.cpp in this process. Tiny and fast enough for a laptop; it answers but doe
 import asyncio
 import atexit
 import importlib.util
+import logging
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from archivist.llm.base import ChatMessage, LLMError
 
+logger = logging.getLogger(__name__)
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_TOKENS = 256
 REPEAT_PENALTY = 1.2
@@ -78,7 +80,8 @@ class LocalLLM:
         try:
             while (item := await pieces.get()) is not None:
                 if isinstance(item, BaseException):
-                    raise LLMError(f"The local model failed: {item}") from item
+                    logger.warning("the bundled model failed: %r", item)
+                    raise LLMError("The bundled language model failed; try again") from item
                 yield item
         finally:
             stop.set()

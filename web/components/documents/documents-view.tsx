@@ -69,8 +69,10 @@ export function DocumentsView() {
             <Button
               variant="outline"
               className="justify-self-center"
-              onClick={() => void docs.fetchNextPage()}
-              disabled={docs.isFetchingNextPage}
+              // Not at the cost of a refresh in flight (uploads finishing): cancelled, it would
+              // leave the first pages stale and the next one read after an old cursor.
+              onClick={() => void docs.fetchNextPage({ cancelRefetch: false })}
+              disabled={docs.isFetching}
             >
               {docs.isFetchingNextPage ? "Loading…" : "Load more"}
             </Button>

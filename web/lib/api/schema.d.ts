@@ -73,6 +73,9 @@ export interface paths {
         /**
          * Register
          * @description Create an account: a new organization (as its admin) or, with an invite, join one.
+         *
+         *     Sign-ups are throttled per client address (429 with `Retry-After`); joining through a valid
+         *     invite does not count against that limit.
          */
         post: operations["register_api_auth_register_post"];
         delete?: never;
@@ -93,6 +96,9 @@ export interface paths {
         /**
          * Login
          * @description Sign in with email and password; also sets the session cookie for the web UI.
+         *
+         *     Every attempt counts against the per-account and per-address limits until it succeeds;
+         *     beyond them the answer is 429 with `Retry-After`, whatever the password.
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;
@@ -141,6 +147,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Set a new password with a one-time token from an admin (no sign-in needed).
+         *
+         *     The token works once and expires; every session of the user ends. An unknown, used or expired
+         *     token is 422.
+         */
+        post: operations["reset_password_api_auth_password_reset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -153,6 +182,69 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Change the signed-in user's password; every other session of theirs ends.
+         *
+         *     A wrong `current_password` is 422 (`WrongCurrentPassword`) and counts against the account's
+         *     sign-in limit, so a borrowed session cannot be used to guess the password.
+         */
+        post: operations["change_password_api_me_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sessions
+         * @description The signed-in user's live sessions, most recently used first; `current` marks this one.
+         */
+        get: operations["list_sessions_api_me_sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Session
+         * @description End one of the user's sessions (its token stops working at once); not theirs: 404.
+         */
+        delete: operations["revoke_session_api_me_sessions__session_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -276,6 +368,29 @@ export interface paths {
         patch: operations["update_user_api_organization_users__user_id__patch"];
         trace?: never;
     };
+    "/api/organization/users/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Password Reset
+         * @description Issue a one-time password-reset token for a user of the organization (shown once).
+         *
+         *     The user redeems it with `POST /api/auth/password-reset`; issuing a new one voids the last.
+         *     A user of another organization is 404.
+         */
+        post: operations["issue_password_reset_api_organization_users__user_id__password_reset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups": {
         parameters: {
             query?: never;
@@ -382,6 +497,27 @@ export interface paths {
         get: operations["list_documents_api_documents_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Document Statuses
+         * @description The current state of up to 500 documents in one request (for polling uploads in
+         *     progress). Ids the caller may not see, or that do not exist, are simply absent.
+         */
+        post: operations["document_statuses_api_documents_statuses_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -551,6 +687,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Events
+         * @description The organization's audit log, newest first (admins only).
+         */
+        get: operations["list_audit_events_api_audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -625,6 +781,31 @@ export interface components {
             started_at: string;
             /** Finished At */
             finished_at: string | null;
+        };
+        /** AuditEvent */
+        AuditEvent: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Action */
+            action: string;
+            /** Target Type */
+            target_type: string | null;
+            /** Target Id */
+            target_id: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** Citation */
         Citation: {
@@ -714,6 +895,14 @@ export interface components {
             documents: number;
             /** Chunks */
             chunks: number;
+        };
+        /**
+         * DocumentStatusQuery
+         * @description Documents to report on; ids the caller may not see (or that do not exist) are left out.
+         */
+        DocumentStatusQuery: {
+            /** Ids */
+            ids: string[];
         };
         /** DocumentUpdate */
         DocumentUpdate: {
@@ -876,6 +1065,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[AuditEvent] */
+        Page_AuditEvent_: {
+            /** Items */
+            items: components["schemas"]["AuditEvent"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[Document] */
         Page_Document_: {
             /** Items */
@@ -897,6 +1093,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SignInSession] */
+        Page_SignInSession_: {
+            /** Items */
+            items: components["schemas"]["SignInSession"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[User] */
         Page_User_: {
             /** Items */
@@ -904,12 +1107,33 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /** PasswordReset */
+        PasswordReset: {
+            /** Token */
+            token: string;
+            /** New Password */
+            new_password: string;
+        };
+        /** PasswordResetIssued */
+        PasswordResetIssued: {
+            /** Reset Token */
+            reset_token: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
         /** RegisterRequest */
         RegisterRequest: {
-            /**
-             * Email
-             * Format: email
-             */
+            /** Email */
             email: string;
             /** Password */
             password: string;
@@ -990,7 +1214,10 @@ export interface components {
             ][];
             /** Page */
             page: number | null;
-            /** Score */
+            /**
+             * Score
+             * @description Higher is better. Derived from the result's rank in each leg (reciprocal rank fusion), never from raw keyword statistics, which would reveal other documents.
+             */
             score: number;
         };
         /** Session */
@@ -1047,6 +1274,30 @@ export interface components {
         SessionUpdate: {
             /** Title */
             title: string;
+        };
+        /**
+         * SignInSession
+         * @description A live sign-in of the user (a device or browser), not a chat session.
+         */
+        SignInSession: {
+            /** Id */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * Format: date-time
+             */
+            last_used_at: string;
+            /** Ip */
+            ip?: string | null;
+            /** User Agent */
+            user_agent?: string | null;
+            /** Current */
+            current: boolean;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -1311,6 +1562,37 @@ export interface operations {
             };
         };
     };
+    reset_password_api_auth_password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     me_api_me_get: {
         parameters: {
             query?: never;
@@ -1327,6 +1609,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+        };
+    };
+    change_password_api_me_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sessions_api_me_sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SignInSession_"];
+                };
+            };
+        };
+    };
+    revoke_session_api_me_sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1537,6 +1899,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_password_reset_api_organization_users__user_id__password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetIssued"];
                 };
             };
             /** @description Validation Error */
@@ -1781,6 +2175,39 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Document_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    document_statuses_api_documents_statuses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentStatusQuery"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -2206,6 +2633,44 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Message"];
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_audit_events_api_audit_events_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                /** @description Only this user's actions */
+                actor_id?: string | null;
+                /** @description Only this action, e.g. `user.updated` */
+                action?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEvent_"];
                 };
             };
             /** @description Validation Error */
