@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schemas } from "@/lib/api/client";
+import { ApiError } from "@/lib/api/errors";
 import { queryKeys } from "./keys";
 
 /** Where the signed-in user is signed in (devices and browsers), most recently used first. */
@@ -40,7 +41,8 @@ export function useRevokeSignIns() {
         try {
           await revoke(id);
         } catch (error) {
-          failures.push(error);
+          // Already ended (expired, or signed out meanwhile) is what was asked for.
+          if (!(error instanceof ApiError && error.status === 404)) failures.push(error);
         }
       }
       if (failures.length) throw failures[0];
