@@ -19,7 +19,15 @@ test("sign-in pages hydrate cleanly on many cold loads", async ({ browser }) => 
 test("app pages hydrate cleanly on many reloads", async ({ page }) => {
   const errors = watchConsole(page);
   await register(page, uniqueEmail("reloads"), "Reload Org");
-  for (const path of ["/chat", "/search", "/documents", "/admin", "/admin/groups"]) {
+  for (const path of [
+    "/chat",
+    "/search",
+    "/documents",
+    "/account",
+    "/admin",
+    "/admin/groups",
+    "/admin/audit",
+  ]) {
     await page.goto(path);
     for (let i = 0; i < 3; i += 1) {
       await page.reload();

@@ -40,7 +40,7 @@ export async function signIn(page: Page, email: string): Promise<void> {
 
 export async function signOut(page: Page, email: string): Promise<void> {
   await page.getByRole("button", { name: email }).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
 }
 

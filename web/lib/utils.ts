@@ -24,6 +24,13 @@ export function formatDateTime(iso: string): string {
   return absolute.format(new Date(iso));
 }
 
+const precise = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** With seconds, for logs where the order of close events matters. */
+export function formatPreciseDateTime(iso: string): string {
+  return precise.format(new Date(iso));
+}
+
 /** "3 minutes ago" for recent times, else the date. */
 export function formatRelative(iso: string, now: number = Date.now()): string {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);

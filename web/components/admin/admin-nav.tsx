@@ -12,6 +12,7 @@ const TABS = [
   { href: "/admin", label: "Users" },
   { href: "/admin/groups", label: "Groups" },
   { href: "/admin/system", label: "System" },
+  { href: "/admin/audit", label: "Audit log" },
 ];
 
 /** Admin section frame: sub-navigation, and a refusal for members. */
@@ -28,7 +29,7 @@ export function AdminFrame({ children }: { children: React.ReactNode }) {
         </EmptyState>
       ) : (
         <>
-          <nav aria-label="Admin sections" className="flex gap-1 border-b">
+          <nav aria-label="Admin sections" className="flex gap-1 overflow-x-auto border-b">
             {TABS.map((tab) => {
               const active = pathname === tab.href;
               return (

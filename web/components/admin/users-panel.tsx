@@ -14,12 +14,14 @@ import type { Role, User } from "@/lib/api/types";
 import { useUpdateUser, useUsers } from "@/lib/queries/admin";
 import { formatDateTime } from "@/lib/utils";
 import { InviteForm } from "./invite-form";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
 export function UsersPanel() {
   const me = useUser();
   const users = useUsers();
   const update = useUpdateUser();
   const [deactivating, setDeactivating] = React.useState<User | null>(null);
+  const [resetting, setResetting] = React.useState<User | null>(null);
 
   return (
     <div className="grid gap-4">
@@ -76,14 +78,19 @@ export function UsersPanel() {
                       {formatDateTime(u.created_at)}
                     </td>
                     <td className="px-3 py-2">
-                      <div className="flex items-center gap-2">
+                      <div className="flex flex-wrap items-center gap-1">
                         <Badge variant={active ? "success" : "outline"}>
                           {active ? "active" : "deactivated"}
                         </Badge>
                         {self ? null : active ? (
-                          <Button variant="ghost" size="sm" onClick={() => setDeactivating(u)}>
-                            Deactivate
-                          </Button>
+                          <>
+                            <Button variant="ghost" size="sm" onClick={() => setResetting(u)}>
+                              Reset password
+                            </Button>
+                            <Button variant="ghost" size="sm" onClick={() => setDeactivating(u)}>
+                              Deactivate
+                            </Button>
+                          </>
                         ) : (
                           <Button
                             variant="ghost"
@@ -102,6 +109,7 @@ export function UsersPanel() {
           </Table>
         )}
       </section>
+      <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} />
       <ConfirmDialog
         open={deactivating !== null}
         onOpenChange={(open) => {

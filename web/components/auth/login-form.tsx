@@ -15,6 +15,7 @@ export function LoginForm() {
   const router = useRouter();
   const params = useSearchParams();
   const rawNext = params.get("next");
+  const afterReset = params.get("reset") === "1";
   const login = useLogin();
   const [email, setEmail] = React.useState("");
   const [password, setPassword] = React.useState("");
@@ -56,6 +57,9 @@ export function LoginForm() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
+          {afterReset && !login.error ? (
+            <Alert>Your password was changed. Sign in with the new one.</Alert>
+          ) : null}
           {login.error ? <Alert variant="destructive">{errorMessage(login.error)}</Alert> : null}
           <Button type="submit" disabled={login.isPending || login.isSuccess}>
             {login.isPending ? "Signing in…" : "Sign in"}

@@ -1,7 +1,9 @@
 "use client";
 
-import { ChevronDown, LogOut } from "lucide-react";
+import { ChevronDown, LogOut, UserCog } from "lucide-react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
+import * as React from "react";
 import { useUser } from "@/components/auth/auth-guard";
 import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
@@ -9,11 +11,12 @@ import { Toast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/api/errors";
 import { useLogout } from "@/lib/queries/auth";
 
-/** The signed-in user, their organization and role, and a plain "Sign out" button. */
+/** The signed-in user, their organization and role, their account page and "Sign out". */
 export function UserMenu() {
   const user = useUser();
   const router = useRouter();
   const logout = useLogout();
+  const [open, setOpen] = React.useState(false);
 
   const signOut = () => {
     // Leave only once the server has ended the session; otherwise say why we are still here.
@@ -22,7 +25,7 @@ export function UserMenu() {
 
   return (
     <>
-      <Popover>
+      <Popover open={open} onOpenChange={setOpen}>
         <PopoverTrigger asChild>
           <Button variant="ghost" className="max-w-[11rem] gap-1 px-2 sm:max-w-xs">
             <span className="truncate">{user.email}</span>
@@ -36,15 +39,23 @@ export function UserMenu() {
               {user.organization_name} · {user.role}
             </span>
           </div>
-          <Button
-            variant="ghost"
-            className="justify-start"
-            onClick={signOut}
-            disabled={logout.isPending}
-          >
-            <LogOut aria-hidden="true" />
-            Sign out
-          </Button>
+          <div className="grid gap-1">
+            <Button variant="ghost" className="justify-start" asChild>
+              <Link href="/account" onClick={() => setOpen(false)}>
+                <UserCog aria-hidden="true" />
+                Account
+              </Link>
+            </Button>
+            <Button
+              variant="ghost"
+              className="justify-start"
+              onClick={signOut}
+              disabled={logout.isPending}
+            >
+              <LogOut aria-hidden="true" />
+              Sign out
+            </Button>
+          </div>
         </PopoverContent>
       </Popover>
       {logout.error ? (

@@ -22,3 +22,6 @@ export type ChatSessionDetail = S["SessionDetail"];
 export type ChatMessage = S["Message"];
 export type Citation = S["Citation"];
 export type MessageCreate = S["MessageCreate"];
+export type SignInSession = S["SignInSession"];
+export type AuditEvent = S["AuditEvent"];
+export type PasswordResetIssued = S["PasswordResetIssued"];

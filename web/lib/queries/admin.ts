@@ -1,6 +1,12 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { api, unwrap } from "@/lib/api/client";
 import type { Schemas } from "@/lib/api/client";
 import { queryKeys } from "./keys";
@@ -72,5 +78,42 @@ export function useHealth() {
     queryKey: queryKeys.health,
     queryFn: () => unwrap(api.GET("/health")),
     refetchInterval: 10_000,
+  });
+}
+
+/** A one-time password-reset token for a member (shown once; a new one voids the last). */
+export function useIssuePasswordReset() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: string) =>
+      unwrap(
+        api.POST("/api/organization/users/{user_id}/password-reset", {
+          params: { path: { user_id: userId } },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.audit }),
+  });
+}
+
+/** The organization's audit log, newest first, a page at a time. */
+export function useAuditEvents(action: string, actorId: string) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.auditList(action, actorId),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/api/audit-events", {
+          params: {
+            query: {
+              limit: 50,
+              cursor: pageParam ?? undefined,
+              action: action || undefined,
+              actor_id: actorId || undefined,
+            },
+          },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    placeholderData: keepPreviousData,
+    getNextPageParam: (last) => last.next_cursor ?? null,
   });
 }

@@ -10,4 +10,7 @@ export const queryKeys = {
   users: ["admin", "users"] as const,
   groups: ["groups"] as const,
   health: ["health"] as const,
+  signIns: ["account", "sign-ins"] as const,
+  audit: ["admin", "audit"] as const,
+  auditList: (action: string, actorId: string) => ["admin", "audit", action, actorId] as const,
 };
