@@ -236,15 +236,21 @@ def drive(user: type[FastHttpUser], host: str, users: int, seconds: float) -> En
     return env
 
 
-def stack_rss_mb(stack: Stack) -> float:
+def stack_rss_mb(stack: Stack) -> dict[str, float]:
+    """Resident memory of each kind of process of the stack, in MB."""
     root = psutil.Process(stack.process.pid)
-    total = 0
+    totals: dict[str, float] = {}
     for proc in [root, *root.children(recursive=True)]:
         try:
-            total += proc.memory_info().rss
+            rss, cmdline = proc.memory_info().rss, " ".join(proc.cmdline())
         except psutil.Error:
             continue
-    return total / 1e6
+        role = next(
+            (r for r in ("api", "worker", "beat", "up") if f"archivist.cli {r}" in cmdline),
+            "postgres" if "postgres" in cmdline else proc.name(),
+        )
+        totals[role] = totals.get(role, 0.0) + rss / 1e6
+    return totals
 
 
 HELLO = (
@@ -349,11 +355,11 @@ def main(argv: list[str] | None = None, report: Callable[[str], None] = print) -
     with running_stack(**env_vars) as stack:
         prepare(stack.base)
         time.sleep(5)  # let indexing settle
-        before = stack_rss_mb(stack)
+        before, cpu_before = stack_rss_mb(stack), stack.cpu_seconds()
         started = time.monotonic()
         mixed = drive(Employee, stack.base, args.users, args.seconds)
         elapsed = time.monotonic() - started
-        after = stack_rss_mb(stack)
+        after, cpu_after = stack_rss_mb(stack), stack.cpu_seconds()
         lost, failed = lost_uploads(stack.base)
         report(f"## Mixed load: {args.users} users for {elapsed:.0f} s (LLM: {args.llm})\n")
         for row in table(mixed):
@@ -362,10 +368,15 @@ def main(argv: list[str] | None = None, report: Callable[[str], None] = print) -
             f"\nthroughput {mixed.stats.total.total_rps:.1f} req/s; "
             f"5xx: {sum(server_errors(mixed).values())} {server_errors(mixed) or ''}"
         )
-        report(
-            f"uploads accepted {len(RUN.accepted)}, lost {lost}, failed {failed}; "
-            f"stack RSS {before:.0f} MB -> {after:.0f} MB ({after - before:+.0f} MB)"
-        )
+        report(f"uploads accepted {len(RUN.accepted)}, lost {lost}, failed {failed}")
+        for role in sorted(after):
+            report(
+                f"RSS {role}: {before.get(role, 0):.0f} MB -> {after[role]:.0f} MB "
+                f"({after[role] - before.get(role, 0):+.0f} MB)"
+            )
+        report(f"RSS total: {sum(before.values()):.0f} MB -> {sum(after.values()):.0f} MB")
+        busy = {r: (cpu_after[r] - cpu_before.get(r, 0)) / elapsed for r in cpu_after}
+        report("CPU (cores busy): " + ", ".join(f"{r} {c:.2f}" for r, c in sorted(busy.items())))
         light_seconds = 20
         LightOnly.path = "/api/me"
         light = drive(LightOnly, stack.base, 32, light_seconds)

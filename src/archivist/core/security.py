@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import hmac
+import os
 import secrets
 import time
 import uuid
@@ -25,8 +26,9 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 JWT_ALGORITHM = "HS256"
 # Each argon2 call takes ~64 MiB and tens of milliseconds of CPU. They run on this small pool,
 # never on the event loop, so a burst of sign-ins neither stalls other requests nor takes more
-# than PASSWORD_THREADS times 64 MiB: the rest wait in the pool's queue.
-PASSWORD_THREADS = 2
+# than PASSWORD_THREADS times 64 MiB: the rest wait in the pool's queue. Half the cores at most:
+# under load (measured with bench/load.py on 2 cores), sign-ins on both cores starved the rest.
+PASSWORD_THREADS = max(1, (os.cpu_count() or 2) // 2)
 _password_pool = ThreadPoolExecutor(PASSWORD_THREADS, thread_name_prefix="argon2")
 
 
