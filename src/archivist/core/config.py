@@ -12,9 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DatabaseSettings(BaseModel):
-    # Per API process, twice: the request pool and, as large, the pool of second legs.
-    pool_size: int = 10
-    max_overflow: int = 10
+    # Per API process, twice: the request pool and, as large, the pool of second legs. No
+    # overflow by default: an overflow connection is closed when returned, and opening one
+    # (a server process and a password handshake) cost more than most requests under load.
+    pool_size: int = 20
+    max_overflow: int = 0
     pool_pre_ping: bool = True
     # A request waits this long for a connection, then gets 503 with Retry-After.
     pool_timeout_seconds: float = 3.0
