@@ -239,12 +239,14 @@ def drive(user: type[FastHttpUser], host: str, users: int, seconds: float) -> En
 
 
 def stack_rss_mb(stack: Stack) -> dict[str, float]:
-    """Resident memory of each kind of process of the stack, in MB."""
+    """Proportional memory (PSS) of each kind of process of the stack, in MB: shared pages
+    (PostgreSQL's shared buffers, say) are split among the processes that map them, where RSS
+    would count them once per connection."""
     root = psutil.Process(stack.process.pid)
     totals: dict[str, float] = {}
     for proc in [root, *root.children(recursive=True)]:
         try:
-            rss, cmdline = proc.memory_info().rss, " ".join(proc.cmdline())
+            rss, cmdline = proc.memory_full_info().pss, " ".join(proc.cmdline())
         except psutil.Error:
             continue
         role = next(
@@ -373,10 +375,10 @@ def main(argv: list[str] | None = None, report: Callable[[str], None] = print) -
         report(f"uploads accepted {len(RUN.accepted)}, lost {lost}, failed {failed}")
         for role in sorted(after):
             report(
-                f"RSS {role}: {before.get(role, 0):.0f} MB -> {after[role]:.0f} MB "
+                f"PSS {role}: {before.get(role, 0):.0f} MB -> {after[role]:.0f} MB "
                 f"({after[role] - before.get(role, 0):+.0f} MB)"
             )
-        report(f"RSS total: {sum(before.values()):.0f} MB -> {sum(after.values()):.0f} MB")
+        report(f"PSS total: {sum(before.values()):.0f} MB -> {sum(after.values()):.0f} MB")
         busy = {r: (cpu_after[r] - cpu_before.get(r, 0)) / elapsed for r in cpu_after}
         report("CPU (cores busy): " + ", ".join(f"{r} {c:.2f}" for r, c in sorted(busy.items())))
         light_seconds = 20
