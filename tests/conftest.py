@@ -23,6 +23,7 @@ from archivist.embedded.services import EmbeddedServices
 from archivist.main import create_app
 from archivist.worker.task_names import QUEUES
 from tests.s3server import S3Server, S3ServerUnavailable, start_s3_server
+from tests.support import open_client
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +66,13 @@ async def client(app_state: AppState) -> AsyncIterator[AsyncClient]:
     app.state.archivist = app_state
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+async def http(app_state: AppState) -> AsyncIterator[AsyncClient]:
+    """A client of the shared app with a cookie jar of its own (see `tests.support.open_client`)."""
+    async with open_client(app_state) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,10 @@ async def open_client(state: AppState) -> AsyncIterator[AsyncClient]:
         yield http
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def assert_error(response: Response, status: int, error: str | None = None) -> dict[str, str]:
     """The response is `status` with exactly `{"error": ClassName, "detail": str}`."""
     assert response.status_code == status, (

@@ -1,30 +1,18 @@
 """Account controls: password change, admin-issued password resets, sessions, the audit log."""
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import jwt
-import pytest
 from httpx import AsyncClient, Response
 
 from archivist.core.config import Settings
 from archivist.core.security import digest
 from archivist.core.state import AppState
 from tests.factories.accounts import PASSWORD, Account, make_org, register_org
-from tests.support import assert_error, open_client
+from tests.support import assert_error, bearer, open_client
 
 NEW_PASSWORD = "a different long passphrase"
-
-
-@pytest.fixture
-async def http(app_state: AppState) -> AsyncIterator[AsyncClient]:
-    async with open_client(app_state) as client:
-        yield client
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def _login(
@@ -47,7 +35,7 @@ async def _change(http: AsyncClient, token: str, current: str, new: str) -> Resp
     return await http.post(
         "/api/me/password",
         json={"current_password": current, "new_password": new},
-        headers=_bearer(token),
+        headers=bearer(token),
     )
 
 
@@ -91,7 +79,7 @@ async def test_password_change_ends_the_other_sessions_only(http: AsyncClient) -
     assert response.status_code == 204, response.text
     assert (await http.get("/api/me", headers=account.headers)).status_code == 200
     for token in others:
-        assert_error(await http.get("/api/me", headers=_bearer(token)), 401)
+        assert_error(await http.get("/api/me", headers=bearer(token)), 401)
     assert (await http.get("/api/me", headers=colleague.headers)).status_code == 200
     assert_error(await _login(http, account.email), 401)
     assert (await _login(http, account.email, NEW_PASSWORD)).status_code == 200
@@ -145,7 +133,7 @@ async def test_reset_token_sets_a_new_password_once_and_ends_every_session(
     redeemed = await _redeem(app_state, token)
     assert redeemed.status_code == 204, redeemed.text
     for session_token in (member.token, second):
-        assert_error(await http.get("/api/me", headers=_bearer(session_token)), 401)
+        assert_error(await http.get("/api/me", headers=bearer(session_token)), 401)
     assert_error(await _login(http, member.email), 401)
     assert (await _login(http, member.email, NEW_PASSWORD)).status_code == 200
     assert_error(await _redeem(app_state, token, "yet another passphrase"), 422)
@@ -204,7 +192,7 @@ async def test_member_cannot_issue_a_reset(http: AsyncClient) -> None:
 
 
 async def _sessions(http: AsyncClient, token: str) -> list[dict[str, Any]]:
-    response = await http.get("/api/me/sessions", headers=_bearer(token))
+    response = await http.get("/api/me/sessions", headers=bearer(token))
     assert response.status_code == 200, response.text
     assert response.json()["next_cursor"] is None
     items: list[dict[str, Any]] = response.json()["items"]
@@ -238,7 +226,7 @@ async def test_revoking_a_session_ends_its_token_only(http: AsyncClient) -> None
     phone_id = next(i["id"] for i in await _sessions(http, phone) if i["current"])
     response = await http.delete(f"/api/me/sessions/{phone_id}", headers=account.headers)
     assert response.status_code == 204, response.text
-    assert_error(await http.get("/api/me", headers=_bearer(phone)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(phone)), 401)
     assert (await http.get("/api/me", headers=account.headers)).status_code == 200
     assert [i["current"] for i in await _sessions(http, account.token)] == [True]
     assert_error(await http.delete(f"/api/me/sessions/{phone_id}", headers=account.headers), 404)

@@ -3,7 +3,6 @@
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import jwt
 import pytest
@@ -25,21 +24,11 @@ from tests.factories.accounts import (
     register_org,
     unique_email,
 )
-from tests.support import assert_error, open_client
+from tests.support import assert_error, bearer
 
 COOKIE = "archivist_session"
 CSRF_COOKIE = "archivist_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-
-
-@pytest.fixture
-async def http(app_state: AppState) -> AsyncIterator[AsyncClient]:
-    async with open_client(app_state) as client:
-        yield client
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _claims(token: str) -> dict[str, object]:
@@ -90,7 +79,7 @@ async def test_register_creates_an_organization_with_the_user_as_admin(http: Asy
         "Founders Ltd",
         "admin",
     )
-    me = await http.get("/api/me", headers=_bearer(body["access_token"]))
+    me = await http.get("/api/me", headers=bearer(body["access_token"]))
     assert me.status_code == 200, me.text
     assert me.json()["id"] == user["id"]
 
@@ -191,7 +180,7 @@ async def test_addresses_on_internal_domains_can_register_be_invited_and_sign_in
     )
     assert founded.status_code == 201, founded.text
     assert founded.json()["user"]["email"] == founder_email.lower()
-    admin = _bearer(founded.json()["access_token"])
+    admin = bearer(founded.json()["access_token"])
     invited = f"grace.{uuid.uuid4().hex[:8]}@{domain}"
     invite = await http.post(
         "/api/organization/invites", json={"email": invited, "role": "member"}, headers=admin
@@ -257,7 +246,7 @@ async def test_password_hashing_does_not_block_the_event_loop(http: AsyncClient)
 async def test_login_with_the_right_password_issues_a_working_token(http: AsyncClient) -> None:
     account = await register_org(http)
     token = await _login(http, account)
-    me = await http.get("/api/me", headers=_bearer(token))
+    me = await http.get("/api/me", headers=bearer(token))
     assert me.status_code == 200, me.text
     assert me.json()["id"] == account.id
 
@@ -306,14 +295,14 @@ async def test_request_without_credentials_is_401(http: AsyncClient) -> None:
 
 async def test_garbage_bearer_token_is_401(http: AsyncClient) -> None:
     for token in ("nonsense", "a.b.c", "ak_not-a-real-key", "x" * 5000):
-        assert_error(await http.get("/api/me", headers=_bearer(token)), 401)
+        assert_error(await http.get("/api/me", headers=bearer(token)), 401)
 
 
 async def test_token_with_a_tampered_signature_is_401(http: AsyncClient) -> None:
     account = await register_org(http)
     header, payload, signature = account.token.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-    assert_error(await http.get("/api/me", headers=_bearer(f"{header}.{payload}.{flipped}")), 401)
+    assert_error(await http.get("/api/me", headers=bearer(f"{header}.{payload}.{flipped}")), 401)
     assert (await http.get("/api/me", headers=account.headers)).status_code == 200
 
 
@@ -323,7 +312,7 @@ async def test_token_with_a_tampered_payload_is_401(http: AsyncClient) -> None:
     header, _, signature = attacker.token.split(".")
     _, victim_payload, _ = victim.token.split(".")
     assert_error(
-        await http.get("/api/me", headers=_bearer(f"{header}.{victim_payload}.{signature}")), 401
+        await http.get("/api/me", headers=bearer(f"{header}.{victim_payload}.{signature}")), 401
     )
 
 
@@ -331,13 +320,13 @@ async def test_token_signed_with_another_secret_is_401(http: AsyncClient) -> Non
     account = await register_org(http)
     claims = _claims(account.token)
     forged = jwt.encode(claims, "some-other-secret-" + "y" * 40, algorithm="HS256")
-    assert_error(await http.get("/api/me", headers=_bearer(forged)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(forged)), 401)
 
 
 async def test_unsigned_token_is_401(http: AsyncClient) -> None:
     account = await register_org(http)
     unsigned = jwt.encode(_claims(account.token), None, algorithm="none")
-    assert_error(await http.get("/api/me", headers=_bearer(unsigned)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(unsigned)), 401)
 
 
 async def test_expired_token_of_a_live_session_is_401(
@@ -348,12 +337,12 @@ async def test_expired_token_of_a_live_session_is_401(
     expired, _ = issue_token(
         app_state.jwt_secret, uuid.UUID(account.id), uuid.UUID(account.org_id), sid, ttl_seconds=-10
     )
-    assert_error(await http.get("/api/me", headers=_bearer(expired)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(expired)), 401)
     # Same secret, same live session: only the expiry differs.
     fresh, _ = issue_token(
         app_state.jwt_secret, uuid.UUID(account.id), uuid.UUID(account.org_id), sid, ttl_seconds=60
     )
-    assert (await http.get("/api/me", headers=_bearer(fresh))).status_code == 200
+    assert (await http.get("/api/me", headers=bearer(fresh))).status_code == 200
 
 
 async def test_token_whose_claims_do_not_match_its_session_is_401(
@@ -365,7 +354,7 @@ async def test_token_whose_claims_do_not_match_its_session_is_401(
     forged, _ = issue_token(
         app_state.jwt_secret, uuid.UUID(admin.id), uuid.UUID(admin.org_id), member_sid, 60
     )
-    assert_error(await http.get("/api/me", headers=_bearer(forged)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(forged)), 401)
 
 
 async def test_token_for_an_unknown_session_is_401(http: AsyncClient, app_state: AppState) -> None:
@@ -373,7 +362,7 @@ async def test_token_for_an_unknown_session_is_401(http: AsyncClient, app_state:
     forged, _ = issue_token(
         app_state.jwt_secret, uuid.UUID(account.id), uuid.UUID(account.org_id), "no-such-sid", 60
     )
-    assert_error(await http.get("/api/me", headers=_bearer(forged)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(forged)), 401)
 
 
 # --- logout ------------------------------------------------------------------------------------
@@ -386,7 +375,7 @@ async def test_logout_revokes_that_token_only(http: AsyncClient) -> None:
     assert response.status_code == 204, response.text
     assert_error(await http.get("/api/me", headers=account.headers), 401)
     assert_error(await http.post("/api/auth/logout", headers=account.headers), 401)
-    assert (await http.get("/api/me", headers=_bearer(second))).status_code == 200
+    assert (await http.get("/api/me", headers=bearer(second))).status_code == 200
 
 
 async def test_logout_all_revokes_every_token_of_the_user_but_not_of_others(
@@ -396,15 +385,13 @@ async def test_logout_all_revokes_every_token_of_the_user_but_not_of_others(
     admin, colleague = org.admin, org.members[0]
     tokens = [admin.token, await _login(http, admin), await _login(http, admin)]
     outsider = await register_org(http)
-    response = await http.post("/api/auth/logout-all", headers=_bearer(tokens[1]))
+    response = await http.post("/api/auth/logout-all", headers=bearer(tokens[1]))
     assert response.status_code == 204, response.text
     for token in tokens:
-        assert_error(await http.get("/api/me", headers=_bearer(token)), 401)
+        assert_error(await http.get("/api/me", headers=bearer(token)), 401)
     assert (await http.get("/api/me", headers=colleague.headers)).status_code == 200
     assert (await http.get("/api/me", headers=outsider.headers)).status_code == 200
-    assert (
-        await http.get("/api/me", headers=_bearer(await _login(http, admin)))
-    ).status_code == 200
+    assert (await http.get("/api/me", headers=bearer(await _login(http, admin)))).status_code == 200
 
 
 # --- API keys ----------------------------------------------------------------------------------
@@ -433,10 +420,10 @@ async def test_api_key_authenticates_as_its_user(http: AsyncClient) -> None:
     key = (await http.post("/api/api-keys", json={"name": "k"}, headers=account.headers)).json()[
         "key"
     ]
-    me = await http.get("/api/me", headers=_bearer(key))
+    me = await http.get("/api/me", headers=bearer(key))
     assert me.status_code == 200, me.text
     assert me.json()["id"] == account.id
-    created = await http.post("/api/chat/sessions", json={"title": "via key"}, headers=_bearer(key))
+    created = await http.post("/api/chat/sessions", json={"title": "via key"}, headers=bearer(key))
     assert created.status_code == 201, created.text
 
 
@@ -446,8 +433,8 @@ async def test_revoked_api_key_is_401(http: AsyncClient) -> None:
     kept = (await http.post("/api/api-keys", json={"name": "kept"}, headers=account.headers)).json()
     revoked = await http.delete(f"/api/api-keys/{created['id']}", headers=account.headers)
     assert revoked.status_code == 204, revoked.text
-    assert_error(await http.get("/api/me", headers=_bearer(created["key"])), 401)
-    assert (await http.get("/api/me", headers=_bearer(kept["key"]))).status_code == 200
+    assert_error(await http.get("/api/me", headers=bearer(created["key"])), 401)
+    assert (await http.get("/api/me", headers=bearer(kept["key"]))).status_code == 200
     listed = await http.get("/api/api-keys", headers=account.headers)
     assert [item["id"] for item in listed.json()["items"]] == [kept["id"]]
     assert_error(await http.delete(f"/api/api-keys/{created['id']}", headers=account.headers), 404)
@@ -463,7 +450,7 @@ async def test_logout_all_does_not_need_to_revoke_api_keys_to_end_sessions(
     assert (await http.post("/api/auth/logout-all", headers=account.headers)).status_code == 204
     assert_error(await http.get("/api/me", headers=account.headers), 401)
     # API keys are revoked explicitly (DELETE), not by ending login sessions.
-    assert (await http.get("/api/me", headers=_bearer(key))).status_code == 200
+    assert (await http.get("/api/me", headers=bearer(key))).status_code == 200
 
 
 # --- deactivation ------------------------------------------------------------------------------
@@ -482,8 +469,8 @@ async def test_deactivated_user_loses_access_and_cannot_sign_in(http: AsyncClien
     assert response.status_code == 200, response.text
     assert response.json()["is_active"] is False
     assert_error(await http.get("/api/me", headers=member.headers), 401)
-    assert_error(await http.get("/api/me", headers=_bearer(other_token)), 401)
-    assert_error(await http.get("/api/me", headers=_bearer(key)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(other_token)), 401)
+    assert_error(await http.get("/api/me", headers=bearer(key)), 401)
     login = await http.post("/api/auth/login", json={"email": member.email, "password": PASSWORD})
     assert_error(login, 401)
     assert "access_token" not in login.text
@@ -500,7 +487,7 @@ async def test_reactivated_user_can_sign_in_again(http: AsyncClient) -> None:
         await http.patch(path, json={"is_active": True}, headers=org.admin.headers)
     ).status_code == 200
     token = await _login(http, member)
-    assert (await http.get("/api/me", headers=_bearer(token))).status_code == 200
+    assert (await http.get("/api/me", headers=bearer(token))).status_code == 200
     # Deactivation ended the old sessions for good; reactivating does not revive them.
     assert_error(await http.get("/api/me", headers=member.headers), 401)
 
@@ -611,7 +598,7 @@ async def test_session_cookie_stops_working_after_logout(http: AsyncClient) -> N
     http.cookies.clear()
     http.cookies.set(COOKIE, cookie)
     assert_error(await http.get("/api/me"), 401)
-    assert_error(await http.get("/api/me", headers=_bearer(login.json()["access_token"])), 401)
+    assert_error(await http.get("/api/me", headers=bearer(login.json()["access_token"])), 401)
 
 
 # --- invites -----------------------------------------------------------------------------------
@@ -643,7 +630,7 @@ async def test_role_in_the_registration_body_is_ignored(http: AsyncClient) -> No
     assert response.status_code == 201, response.text
     assert response.json()["user"]["role"] == "member"
     assert response.json()["user"]["organization_id"] == org.id
-    token_headers = _bearer(response.json()["access_token"])
+    token_headers = bearer(response.json()["access_token"])
     assert_error(await http.get("/api/organization/users", headers=token_headers), 403)
 
 

@@ -18,12 +18,6 @@ SERVICES = {"database", "redis", "object_store", "index"}
 
 
 @pytest.fixture
-async def http(app_state: AppState) -> AsyncIterator[AsyncClient]:
-    async with open_client(app_state) as client:
-        yield client
-
-
-@pytest.fixture
 async def redis_down(settings: Settings) -> AsyncIterator[AsyncClient]:
     """An app whose Redis does not answer (nothing listens on port 1)."""
     state = AppState.create(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))

@@ -16,12 +16,6 @@ API_LIMIT = 5
 
 
 @pytest.fixture
-async def http(app_state: AppState) -> AsyncIterator[AsyncClient]:
-    async with open_client(app_state) as client:
-        yield client
-
-
-@pytest.fixture
 async def limited(settings: Settings) -> AsyncIterator[AsyncClient]:
     """An app whose per-user API limit is API_LIMIT requests a minute, with its own AppState."""
     auth = settings.auth.model_copy(update={"api_requests_per_minute": API_LIMIT})
