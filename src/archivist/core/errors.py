@@ -77,7 +77,6 @@ def error_response(
 
 
 _HTTP_NAMES = {
-    400: "BadRequest",
     401: "NotAuthenticated",
     403: "Forbidden",
     404: "NotFound",
@@ -102,8 +101,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (bytes that are not UTF-8 JSON): a bad
+            # payload like any other, so the contract's 422 rather than an undocumented 400.
+            return error_response(422, "InvalidPayload", f"body: {exc.detail}", headers)
+        name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         return error_response(exc.status_code, name, str(exc.detail), headers)
 
     @app.exception_handler(PoolTimeout)
