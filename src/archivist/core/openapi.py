@@ -100,8 +100,12 @@ def install_openapi(app: FastAPI) -> None:
                 operation = schema["paths"].get(path, {}).get(method.lower())
                 if operation is None:
                     continue
-                if get_principal in set(_calls(route.dependant)):
+                calls = set(_calls(route.dependant))
+                if get_principal in calls:
                     operation["security"] = [{BEARER: []}]
+                if get_admin in calls:
+                    # Members get 403 whatever the id; tests and clients read this flag.
+                    operation["x-admin-only"] = True
                 responses = operation.setdefault("responses", {})
                 for status in _error_statuses(route, path, method, operation):
                     responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
