@@ -1,10 +1,12 @@
 """Longer schemathesis run than `make test` does: every operation, N examples per generation run.
 
-    python -m bench.fuzz --examples 200 [--seed 3] [--operation 'PATCH /api/documents/{document_id}']
+    python -m bench.fuzz --examples 200 [--seed 3] [--scenarios 100 --steps 10]
+        [--operation 'PATCH /api/documents/{document_id}']
 
 Starts its own PostgreSQL and Redis in a temporary folder, runs the app on a free port, signs in
 as an organization admin (see tests/fuzzing.py for the world it builds), and prints one row per
-operation: cases sent, statuses seen, time, and the first failure. Exits 1 when any failed.
+operation (and one for the stateful sequences): cases sent, statuses seen, time, and the
+first failure. Exits 1 when any failed.
 """
 
 import argparse
@@ -19,7 +21,15 @@ from archivist.core.migrate import upgrade
 from archivist.embedded.services import EmbeddedServices
 from archivist.main import create_app
 from tests.conftest import live_server
-from tests.fuzzing import Outcome, build_world, fuzz_operation, label, load_schema, operations
+from tests.fuzzing import (
+    Outcome,
+    build_world,
+    fuzz_operation,
+    fuzz_stateful,
+    label,
+    load_schema,
+    operations,
+)
 
 
 def main() -> int:
@@ -27,6 +37,8 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100, help="per operation and run")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--operation", action="append", default=[], help="only these (repeat)")
+    parser.add_argument("--scenarios", type=int, default=50, help="stateful sequences (0: none)")
+    parser.add_argument("--steps", type=int, default=10, help="calls per stateful sequence")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
 
@@ -58,6 +70,12 @@ def main() -> int:
             world = build_world(base_url)
             for operation in chosen:
                 outcome = fuzz_operation(world, operation, args.examples, args.seed)
+                outcomes.append(outcome)
+                print(_row(outcome), flush=True)
+            if args.scenarios:
+                outcome = fuzz_stateful(
+                    world, schema, args.scenarios, args.steps, derandomize=False
+                )
                 outcomes.append(outcome)
                 print(_row(outcome), flush=True)
     finally:

@@ -216,3 +216,56 @@ def _run(strategy: Any, examples: int, seed: int, test: Callable[[Any], None]) -
         test(case)
 
     run()
+
+
+def fuzz_stateful(
+    world: World, schema: BaseSchema, scenarios: int, steps: int, derandomize: bool = True
+) -> Outcome:
+    """Sequences along the links schemathesis infers (a created id fed to the next call).
+
+    Session-ending calls sign the second member in afresh, as in `fuzz_operation`.
+    """
+    outcome = Outcome("stateful (inferred links)")
+    started = time.monotonic()
+    machine = schema.as_state_machine()
+
+    class Workflow(machine):  # type: ignore[valid-type,misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            name = f"{case.operation.method.upper()} {case.operation.path}"
+            if name in SESSION_ENDING:
+                headers = {"Authorization": f"Bearer {world.fresh_token()}"}
+            else:
+                headers = world.headers
+            return {"base_url": world.base_url, "headers": headers, "timeout": 60}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            outcome.cases += 1
+            code = response.status_code
+            outcome.statuses[code] = outcome.statuses.get(code, 0) + 1
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(
+                response,
+                checks=CHECKS,
+                headers=kwargs.get("headers"),
+                recorder=getattr(self, "recorder", None),
+            )
+
+    try:
+        Workflow.run(
+            settings=hypothesis.settings(
+                max_examples=scenarios,
+                stateful_step_count=steps,
+                derandomize=derandomize,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+                report_multiple_bugs=False,
+            )
+        )
+    except FailureGroup as exc:
+        outcome.failure = str(exc)
+    outcome.seconds = time.monotonic() - started
+    return outcome

@@ -19,10 +19,19 @@ from archivist.core.config import AuthSettings, Settings
 from archivist.main import create_app
 from tests.conftest import live_server
 from tests.factories.accounts import register_org
-from tests.fuzzing import World, build_world, fuzz_operation, label, load_schema, operations
+from tests.fuzzing import (
+    World,
+    build_world,
+    fuzz_operation,
+    fuzz_stateful,
+    label,
+    load_schema,
+    operations,
+)
 from tests.support import assert_error
 
-EXAMPLES = 6
+EXAMPLES = 10
+STATEFUL_SCENARIOS = 15
 
 SCHEMA = load_schema(create_app(Settings(auth=AuthSettings(jwt_secret="x" * 48))).openapi())
 OPERATIONS = {label(operation): operation for operation in operations(SCHEMA)}
@@ -84,3 +93,10 @@ async def test_body_that_is_not_utf8_json_is_an_invalid_payload(client: AsyncCli
 def test_operation_survives_fuzzing(world: World, name: str) -> None:
     outcome = fuzz_operation(world, OPERATIONS[name], EXAMPLES, seed=1)
     assert outcome.ok, outcome.failure
+
+
+def test_linked_sequences_survive_fuzzing(world: World) -> None:
+    """Create-then-use sequences along the links schemathesis infers from the document."""
+    outcome = fuzz_stateful(world, SCHEMA, scenarios=STATEFUL_SCENARIOS, steps=6)
+    assert outcome.ok, outcome.failure
+    assert outcome.cases >= STATEFUL_SCENARIOS, outcome
