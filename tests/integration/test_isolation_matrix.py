@@ -4,13 +4,13 @@ Three organizations. In the first, `owner` (a member) owns a document at each vi
 (private, shared with group G, organization-wide) with its file, a chat session and an API key;
 the organization also has group G, a second group H and a spare member. The callers are the
 owner, the admin, a member of G, a member of H only, an API key of the G member, a deactivated
-member of G, the admin and a G-named-group member of the second organization, an admin API key of
-the third, and three without valid credentials (none, an expired token of a live session, a
-logged-out token).
+member of G (its token and its API key), the admin and a G-named-group member of the second
+organization, an admin API key of the third, and three without valid credentials (none, an
+expired token of a live session, a logged-out token).
 
 Every operation of the OpenAPI document with an id in its path must be listed in `TARGETS`
 (what its id names and who may use it): a new endpoint fails `test_cell[UNMAPPED ...]` until
-someone decides. Expectations (docs: /work/shared/API.md):
+someone decides. Expectations (the API contract):
 - no or bad credentials, or a deactivated account: 401 with the error shape;
 - an invisible thing: the very answer a random id gets (status, body, header names), which is
   404, or the role gate's 403 for admin-only operations — nothing of the thing in body or headers;
@@ -118,6 +118,7 @@ CALLERS = [
     Caller("member-of-other-group"),
     Caller("api-key", in_g=True),
     Caller("deactivated", in_g=True, authenticated=False),
+    Caller("api-key-of-deactivated", in_g=True, authenticated=False),
     Caller("admin-of-other-org", org="org2", admin=True),
     Caller("member-of-other-org", org="org2", in_g=True),
     Caller("api-key-of-third-org", org="org3", admin=True),
@@ -318,6 +319,10 @@ async def world(app_state: AppState) -> AsyncIterator[World]:
             app_state.jwt_secret, claims.user_id, claims.org_id, claims.session_id, -60
         )
         deactivated_token = deactivated.token
+        # Deactivation ends sessions; an API key is refused by the membership check instead.
+        deactivated_key = await _ok(
+            await http.post("/api/api-keys", json={"name": "k"}, headers=deactivated.headers), 201
+        )
         await _ok(
             await http.patch(
                 f"/api/organization/users/{deactivated.id}",
@@ -340,6 +345,7 @@ async def world(app_state: AppState) -> AsyncIterator[World]:
         headers["api-key"] = _bearer(member_key["key"])
         headers["api-key-of-third-org"] = _bearer(third_key["key"])
         headers["deactivated"] = _bearer(deactivated_token)
+        headers["api-key-of-deactivated"] = _bearer(deactivated_key["key"])
         headers["no-credentials"] = {}
         headers["expired-token"] = _bearer(expired)
         headers["revoked-token"] = _bearer(login["access_token"])
@@ -530,7 +536,13 @@ def test_mapping_names_existing_operations(name: str) -> None:
     [
         pytest.param(name, label, id=f"{name} | {label}")
         for name in SECURED
-        for label in ("no-credentials", "expired-token", "revoked-token", "deactivated")
+        for label in (
+            "no-credentials",
+            "expired-token",
+            "revoked-token",
+            "deactivated",
+            "api-key-of-deactivated",
+        )
     ],
 )
 async def test_secured_operation_refuses_bad_credentials(
