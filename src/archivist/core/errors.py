@@ -140,6 +140,21 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.exception("database error", exc_info=exc)
         return error_response(500, "InternalError", "Internal server error")
 
+    @app.exception_handler(ExceptionGroup)
+    async def task_group_error(request: Request, group: ExceptionGroup[Exception]) -> JSONResponse:
+        # asyncio.TaskGroup (the search's two legs) wraps what its tasks raised: answer for the
+        # first of them, as if it had been raised alone.
+        exc: Exception = group
+        while isinstance(exc, ExceptionGroup) and exc.exceptions:
+            exc = exc.exceptions[0]
+        if isinstance(exc, AppError):
+            return await app_error(request, exc)
+        if isinstance(exc, PoolTimeout):
+            return await pool_exhausted(request, exc)
+        if isinstance(exc, DBAPIError):
+            return await database_error(request, exc)
+        return await unexpected(request, group)
+
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", exc_info=exc)
