@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("--scenarios", type=int, default=50, help="stateful sequences (0: none)")
     parser.add_argument("--steps", type=int, default=10, help="calls per stateful sequence")
     args = parser.parse_args()
-    logging.disable(logging.CRITICAL)
+    logging.disable(logging.WARNING)
 
     data_dir = Path(tempfile.mkdtemp(prefix="archivist-fuzz-"))
     stack = EmbeddedServices(data_dir)

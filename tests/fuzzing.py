@@ -187,6 +187,12 @@ def fuzz_operation(world: World, operation: APIOperation, examples: int, seed: i
         except FailureGroup as exc:
             outcome.failure = f"[{mode.value}, {'real' if path_parameters else 'random'} ids] {exc}"
             break
+        except Exception as exc:
+            # A dropped connection or a stream cut short is a failure of the server too.
+            where = f"[{mode.value}, {'real' if path_parameters else 'random'} ids]"
+            notes = "".join(getattr(exc, "__notes__", []))
+            outcome.failure = f"{where} {type(exc).__name__}: {exc}\n{notes}"
+            break
         except hypothesis.errors.Unsatisfiable:
             continue
     outcome.seconds = time.monotonic() - started
@@ -267,5 +273,8 @@ def fuzz_stateful(
         )
     except FailureGroup as exc:
         outcome.failure = str(exc)
+    except Exception as exc:
+        notes = "".join(getattr(exc, "__notes__", []))
+        outcome.failure = f"{type(exc).__name__}: {exc}\n{notes}"
     outcome.seconds = time.monotonic() - started
     return outcome

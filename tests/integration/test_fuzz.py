@@ -100,3 +100,45 @@ def test_linked_sequences_survive_fuzzing(world: World) -> None:
     outcome = fuzz_stateful(world, SCHEMA, scenarios=STATEFUL_SCENARIOS, steps=6)
     assert outcome.ok, outcome.failure
     assert outcome.cases >= STATEFUL_SCENARIOS, outcome
+
+
+# --- what the fuzzer found, pinned down -----------------------------------------------------------
+
+
+async def test_search_query_with_a_nul_character_is_an_invalid_payload(
+    client: AsyncClient,
+) -> None:
+    admin = await register_org(client)
+    response = await client.post(
+        "/api/search", json={"query": "budget\x00report"}, headers=admin.headers
+    )
+    body = assert_error(response, 422, "InvalidPayload")
+    assert "query" in body["detail"]
+
+
+async def test_database_refusal_inside_the_search_legs_is_an_invalid_payload(
+    client: AsyncClient,
+) -> None:
+    """A value PostgreSQL refuses in one of the concurrent legs (a TaskGroup) is still bad input."""
+    admin = await register_org(client)
+    response = await client.post(
+        "/api/search",
+        json={"query": "budget", "filters": {"mime_types": ["text/plain\x00"]}},
+        headers=admin.headers,
+    )
+    assert_error(response, 422, "InvalidPayload")
+
+
+async def test_chat_question_with_a_nul_character_is_refused_before_streaming(
+    client: AsyncClient,
+) -> None:
+    admin = await register_org(client)
+    created = await client.post("/api/chat/sessions", json={}, headers=admin.headers)
+    assert created.status_code == 201, created.text
+    for stream in (True, False):
+        response = await client.post(
+            f"/api/chat/sessions/{created.json()['id']}/messages",
+            json={"content": "What is in the\x00 budget?", "stream": stream},
+            headers=admin.headers,
+        )
+        assert_error(response, 422, "InvalidPayload")
