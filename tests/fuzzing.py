@@ -187,14 +187,14 @@ def fuzz_operation(world: World, operation: APIOperation, examples: int, seed: i
         except FailureGroup as exc:
             outcome.failure = f"[{mode.value}, {'real' if path_parameters else 'random'} ids] {exc}"
             break
+        except hypothesis.errors.Unsatisfiable:
+            continue
         except Exception as exc:
             # A dropped connection or a stream cut short is a failure of the server too.
             where = f"[{mode.value}, {'real' if path_parameters else 'random'} ids]"
             notes = "".join(getattr(exc, "__notes__", []))
             outcome.failure = f"{where} {type(exc).__name__}: {exc}\n{notes}"
             break
-        except hypothesis.errors.Unsatisfiable:
-            continue
     outcome.seconds = time.monotonic() - started
     return outcome
 
