@@ -212,7 +212,8 @@ async def _fresh_doc(world: World, visibility: str) -> Doc:
     fields = {"visibility": visibility, "title": f"Disposable {visibility}"}
     if visibility == "groups":
         fields["group_ids"] = world.group_g
-    content = f"Disposable copy of the {word} ledger.".encode()
+    # No code word: fresh documents must not crowd the shared ones out of searches and answers.
+    content = f"Disposable scratch file {uuid.uuid4().hex}.".encode()
     response = await upload(
         world.http, world.accounts["owner"], f"disposable-{visibility}.txt", content, **fields
     )
