@@ -6,8 +6,9 @@ declared, every body matches its declared schema and content type. Seeded and bo
 run takes about two minutes; `python -m bench.fuzz --examples N` runs the same longer.
 
 Nothing is excluded. The two operations that end the session that calls them (logout,
-logout-all) sign a second member in afresh for every case, so the fuzzing admin keeps its token;
-PATCH of a user fuzzes that member's id, never the admin's own, so the run cannot demote itself.
+logout-all) get a token of a newly registered account for every case, so the fuzzing admin keeps
+its own; PATCH of a user fuzzes a member's id, never the admin's own, so the run cannot demote
+itself (stateful sequences may try, and meet LastAdmin's 409).
 """
 
 from collections.abc import Iterator
