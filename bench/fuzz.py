@@ -74,7 +74,7 @@ def main() -> int:
                 print(_row(outcome), flush=True)
             if args.scenarios:
                 outcome = fuzz_stateful(
-                    world, schema, args.scenarios, args.steps, derandomize=False
+                    world, schema, args.scenarios, args.steps, derandomize=False, attempts=20
                 )
                 outcomes.append(outcome)
                 print(_row(outcome), flush=True)

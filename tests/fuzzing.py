@@ -156,6 +156,7 @@ def label(operation: APIOperation) -> str:
 class Outcome:
     operation: str
     cases: int = 0
+    scenarios: int = 0  # stateful sequences started
     statuses: dict[int, int] = field(default_factory=dict)
     failure: str | None = None
     seconds: float = 0.0
@@ -228,11 +229,16 @@ def _run(strategy: Any, examples: int, seed: int, test: Callable[[Any], None]) -
 
 
 def fuzz_stateful(
-    world: World, schema: BaseSchema, scenarios: int, steps: int, derandomize: bool = True
+    world: World,
+    schema: BaseSchema,
+    scenarios: int,
+    steps: int,
+    derandomize: bool = True,
+    attempts: int = 5,
 ) -> Outcome:
     """Sequences along the links schemathesis infers (a created id fed to the next call).
 
-    Session-ending calls sign the second member in afresh, as in `fuzz_operation`.
+    Session-ending calls get a new account's token, as in `fuzz_operation`.
     """
     outcome = Outcome("stateful (inferred links)")
     started = time.monotonic()
@@ -258,6 +264,10 @@ def fuzz_stateful(
                 first.append("".join(traceback.format_exception(exc))[-4000:])
                 raise
 
+        def setup(self) -> None:
+            super().setup()
+            outcome.scenarios += 1
+
         def after_call(self, response: Any, case: Any) -> None:
             super().after_call(response, case)
             outcome.cases += 1
@@ -278,26 +288,30 @@ def fuzz_stateful(
                 first.append(str(exc))
                 raise
 
-    try:
-        Workflow.run(
-            settings=hypothesis.settings(
-                max_examples=scenarios,
-                stateful_step_count=steps,
-                derandomize=derandomize,
-                database=None,
-                deadline=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
+    # Hypothesis stops a run when a replayed prefix of choices meets a server whose state has
+    # moved on (FlakyStrategyDefinition): with no failed check or call recorded, the server did
+    # nothing wrong, so another run picks up until enough sequences have run.
+    for _ in range(attempts):
+        try:
+            Workflow.run(
+                settings=hypothesis.settings(
+                    max_examples=scenarios - outcome.scenarios,
+                    stateful_step_count=steps,
+                    derandomize=derandomize,
+                    database=None,
+                    deadline=None,
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                    report_multiple_bugs=False,
+                )
             )
-        )
-    except hypothesis.errors.FlakyStrategyDefinition:
-        # Replaying a sequence against a server whose state has moved on can take other links;
-        # with no failed check or call recorded, the server did nothing wrong.
-        if first:
-            outcome.failure = first[0]
-    except Exception as exc:
-        notes = "".join(getattr(exc, "__notes__", []))
-        outcome.failure = first[0] if first else f"{type(exc).__name__}: {exc}\n{notes}"
+        except hypothesis.errors.FlakyStrategyDefinition:
+            if first:
+                outcome.failure = first[0]
+        except Exception as exc:
+            notes = "".join(getattr(exc, "__notes__", []))
+            outcome.failure = first[0] if first else f"{type(exc).__name__}: {exc}\n{notes}"
+        if outcome.failure or outcome.scenarios >= scenarios:
+            break
     outcome.seconds = time.monotonic() - started
     return outcome
