@@ -31,8 +31,8 @@ from tests.fuzzing import (
 )
 from tests.support import assert_error
 
-EXAMPLES = 10
-STATEFUL_SCENARIOS = 15
+EXAMPLES = 20
+STATEFUL_SCENARIOS = 30
 
 SCHEMA = load_schema(create_app(Settings(auth=AuthSettings(jwt_secret="x" * 48))).openapi())
 OPERATIONS = {label(operation): operation for operation in operations(SCHEMA)}
