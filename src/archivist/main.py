@@ -17,6 +17,7 @@ from archivist.core.errors import install_error_handlers
 from archivist.core.headers import SecurityHeaders
 from archivist.core.logging import configure_logging
 from archivist.core.observe import RequestObserver
+from archivist.core.openapi import install_openapi
 from archivist.core.state import AppState
 from archivist.documents.endpoints import router as documents_router
 from archivist.health.endpoints import router as health_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
     ):
         app.include_router(router)
+    install_openapi(app)
     mount_web_ui(app, settings.web_dir)
     return app
 

@@ -47,7 +47,11 @@ def _clear_cookies(response: Response, settings: Settings) -> None:
     response.delete_cookie(settings.auth.csrf_cookie_name, path="/")
 
 
-@router.post("/api/auth/register", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "The email is taken"}},
+)
 async def register(
     data: schemas.RegisterRequest,
     request: Request,
@@ -67,7 +71,13 @@ async def register(
     return issued.response
 
 
-@router.post("/api/auth/login")
+@router.post(
+    "/api/auth/login",
+    responses={
+        401: {"description": "Wrong email or password"},
+        429: {"description": "Too many failed sign-ins; see Retry-After"},
+    },
+)
 async def login(
     data: schemas.LoginRequest,
     request: Request,

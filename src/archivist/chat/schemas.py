@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from archivist.core.types import Name
+from archivist.core.types import Name, Text
 
 
 class SessionCreate(BaseModel):
@@ -12,7 +12,7 @@ class SessionCreate(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    content: str = Field(min_length=1, max_length=8000)
+    content: Text = Field(min_length=1, max_length=8000)
     stream: bool = True
 
 

@@ -2,10 +2,12 @@
 
 import errno
 import logging
+from collections.abc import Awaitable, Callable
+from typing import cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.exceptions import BusyLoadingError, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -14,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class AppError(Exception):
@@ -104,7 +107,6 @@ def error_response(
 
 
 _HTTP_NAMES = {
-    400: "BadRequest",
     401: "NotAuthenticated",
     403: "Forbidden",
     404: "NotFound",
@@ -129,8 +131,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (bytes that are not UTF-8 JSON): a bad
+            # payload like any other, so the contract's 422 rather than an undocumented 400.
+            return error_response(422, "InvalidPayload", f"body: {exc.detail}", headers)
+        name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         return error_response(exc.status_code, name, str(exc.detail), headers)
 
     @app.exception_handler(PoolTimeout)
@@ -173,6 +179,19 @@ def install_error_handlers(app: FastAPI) -> None:
             logger.error("disk full: %s", exc)
             return await app_error(request, StorageFull())
         return await unexpected(request, exc)
+
+    @app.exception_handler(ExceptionGroup)
+    async def task_group_error(request: Request, group: ExceptionGroup[Exception]) -> Response:
+        # asyncio.TaskGroup (the search's two legs) wraps what its tasks raised: answer for the
+        # first of them with its own handler, as if it had been raised alone.
+        exc: Exception = group
+        while isinstance(exc, ExceptionGroup) and exc.exceptions:
+            exc = exc.exceptions[0]
+        for kind in type(exc).__mro__:
+            handler = app.exception_handlers.get(kind)
+            if handler is not None and kind is not ExceptionGroup:
+                return await cast(Handler, handler)(request, exc)
+        return await unexpected(request, group)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

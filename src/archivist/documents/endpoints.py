@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from archivist.core.deps import CurrentUser, DocumentID, FileID, SessionDep, StateDep
 from archivist.core.pagination import Cursor, Limit, Page
@@ -58,7 +58,19 @@ async def upload_file(
     )
 
 
-@router.get("/api/files/{file_id}/download", response_model=None)
+@router.get(
+    "/api/files/{file_id}/download",
+    response_model=None,
+    # The bytes go out with the file's own media type, not JSON.
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file's bytes (local store), with its stored media type",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        307: {"description": "Redirect to a short-lived URL (S3 store)"},
+    },
+)
 async def download_file(
     file_id: FileID, principal: CurrentUser, session: SessionDep, state: StateDep
 ) -> RedirectResponse | StreamingResponse:

@@ -41,7 +41,10 @@ async def list_users(
     return await organization.list_users(session, principal, limit, cursor)
 
 
-@router.patch("/api/organization/users/{user_id}")
+@router.patch(
+    "/api/organization/users/{user_id}",
+    responses={409: {"description": "It would leave the organization without an active admin"}},
+)
 async def update_user(
     user_id: UserID,
     data: schemas.UserUpdate,
@@ -71,7 +74,11 @@ async def issue_password_reset(
     return await auth.issue_password_reset(session, redis, settings, principal, user_id)
 
 
-@router.post("/api/groups", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/groups",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "A group of that name exists"}},
+)
 async def create_group(
     data: schemas.GroupCreate, principal: AdminUser, session: SessionDep
 ) -> schemas.Group:
