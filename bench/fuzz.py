@@ -58,6 +58,7 @@ def main() -> int:
                 api_requests_per_minute=1_000_000,
                 login_failures_per_ip=1_000_000,
                 login_failures_per_email=1_000_000,
+                registrations_per_ip=1_000_000,
             ),
             llm=LLMSettings(provider="extractive"),
         )

@@ -48,6 +48,7 @@ def world(settings: Settings) -> Iterator[World]:
                     "api_requests_per_minute": 1_000_000,
                     "login_failures_per_ip": 1_000_000,
                     "login_failures_per_email": 1_000_000,
+                    "registrations_per_ip": 1_000_000,
                 }
             )
         }

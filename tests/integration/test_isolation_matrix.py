@@ -90,6 +90,10 @@ TARGETS: dict[str, Target] = {
         "group_member", "admin", mutates=True
     ),
     "PATCH /api/organization/users/{user_id}": Target("user", "admin", {"role": "member"}),
+    # Issuing a reset token changes no row: the user's password stays until it is redeemed.
+    "POST /api/organization/users/{user_id}/password-reset": Target("user", "admin"),
+    # One of the owner's other sign-ins, as listed by GET /api/me/sessions.
+    "DELETE /api/me/sessions/{session_id}": Target("sign_in", "owner", mutates=True),
 }
 VISIBILITIES = {
     "document": ("private", "groups", "organization"),
@@ -98,6 +102,7 @@ VISIBILITIES = {
     "group": ("organization",),
     "group_member": ("organization",),
     "user": ("organization",),
+    "sign_in": ("private",),
 }
 
 
@@ -184,6 +189,7 @@ class World:
     chat_title: str
     key_id: str
     key: str
+    sign_in_id: str
     own_chat: dict[str, str] = field(default_factory=dict)  # caller -> their session
 
     def secrets(self, kind: str, visibility: str) -> list[str]:
@@ -195,6 +201,8 @@ class World:
             return [*common, self.chat_title]
         if kind == "api_key":
             return [*common, self.key]
+        if kind == "sign_in":
+            return common
         return [self.spare.email]
 
 
@@ -363,6 +371,7 @@ async def world(app_state: AppState) -> AsyncIterator[World]:
             chat_title=chat_title,
             key_id=key["id"],
             key=key["key"],
+            sign_in_id=await _sign_in(http, owner),
         )
         for caller in CALLERS:
             if caller.authenticated:
@@ -429,8 +438,28 @@ async def _resource_ids(
         return {"group_id": world.group_g, "user_id": user_id}
     if target.kind == "group":
         return {"group_id": world.group_g}
+    if target.kind == "sign_in":
+        return {"session_id": await _new_sign_in(world) if fresh else world.sign_in_id}
     assert target.kind == "user", target
     return {"user_id": world.spare.id}
+
+
+async def _new_sign_in(world: World) -> str:
+    """Signs the owner in once more; the id under which the owner's session list shows it."""
+    return await _sign_in(world.http, world.accounts["owner"])
+
+
+async def _sign_in(http: AsyncClient, account: Account) -> str:
+    async def listed() -> set[str]:
+        sessions = await _ok(await http.get("/api/me/sessions", headers=account.headers))
+        return {item["id"] for item in sessions["items"]}
+
+    before = await listed()
+    await _ok(
+        await http.post("/api/auth/login", json={"email": account.email, "password": PASSWORD})
+    )
+    (new,) = await listed() - before
+    return new
 
 
 def _body(world: World, target: Target) -> dict[str, Any] | None:
