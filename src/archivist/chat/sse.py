@@ -2,11 +2,21 @@
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from archivist.core.errors import AppError
+
+logger = logging.getLogger(__name__)
 Event = tuple[str, Any]
 _END = object()
+
+
+def _error_body(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, AppError):
+        return {"error": type(exc).__name__, "detail": exc.detail}
+    return {"error": "InternalError", "detail": "The answer failed; ask again"}
 
 
 def format_event(name: str, data: Any) -> str:
@@ -35,6 +45,11 @@ async def with_pings(events: AsyncIterator[Event], every_seconds: float) -> Asyn
                 yield ": ping\n\n"
                 continue
             if item is _END:
+                return
+            if isinstance(item, Exception):
+                # The headers are out: the client can only learn of it as an event.
+                logger.error("an answer failed while streaming", exc_info=item)
+                yield format_event("error", _error_body(item))
                 return
             if isinstance(item, BaseException):
                 raise item
