@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from httpx import ASGITransport, AsyncClient, Response
 
+from archivist.core.config import Settings
 from archivist.core.state import AppState
 from archivist.main import create_app
 
@@ -24,6 +25,18 @@ async def open_client(state: AppState) -> AsyncIterator[AsyncClient]:
     app.state.archivist = state
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
         yield http
+
+
+@asynccontextmanager
+async def client_with_auth(settings: Settings, **auth: object) -> AsyncIterator[AsyncClient]:
+    """A client of an app with its own AppState, whose auth settings differ by `auth`."""
+    changed = settings.model_copy(update={"auth": settings.auth.model_copy(update=auth)})
+    state = AppState.create(changed)
+    try:
+        async with open_client(state) as client:
+            yield client
+    finally:
+        await state.close()
 
 
 def bearer(token: str) -> dict[str, str]:

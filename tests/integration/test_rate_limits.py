@@ -10,7 +10,7 @@ from httpx import AsyncClient, Response
 from archivist.core.config import Settings
 from archivist.core.state import AppState
 from tests.factories.accounts import PASSWORD, make_org, register_org, unique_email
-from tests.support import assert_error, open_client
+from tests.support import assert_error, client_with_auth
 
 API_LIMIT = 5
 
@@ -18,13 +18,8 @@ API_LIMIT = 5
 @pytest.fixture
 async def limited(settings: Settings) -> AsyncIterator[AsyncClient]:
     """An app whose per-user API limit is API_LIMIT requests a minute, with its own AppState."""
-    auth = settings.auth.model_copy(update={"api_requests_per_minute": API_LIMIT})
-    state = AppState.create(settings.model_copy(update={"auth": auth}))
-    try:
-        async with open_client(state) as client:
-            yield client
-    finally:
-        await state.close()
+    async with client_with_auth(settings, api_requests_per_minute=API_LIMIT) as client:
+        yield client
 
 
 def _retry_after(response: Response, at_most: int) -> int:
@@ -175,13 +170,8 @@ async def few_signups(settings: Settings, app_state: AppState) -> AsyncIterator[
 
     (`app_state` only so that the counters left by earlier tests are cleared first.)
     """
-    auth = settings.auth.model_copy(update={"registrations_per_ip": SIGNUP_LIMIT})
-    state = AppState.create(settings.model_copy(update={"auth": auth}))
-    try:
-        async with open_client(state) as client:
-            yield client
-    finally:
-        await state.close()
+    async with client_with_auth(settings, registrations_per_ip=SIGNUP_LIMIT) as client:
+        yield client
 
 
 async def _sign_up(http: AsyncClient, email: str | None = None) -> Response:
