@@ -98,10 +98,7 @@ def init_cluster(pgdata: Path, superuser_password: str) -> None:
     with tempfile.TemporaryDirectory(prefix="archivist-initdb-") as folder:
         password_file = Path(folder) / "password"
         write_private(password_file, superuser_password)
-        if user is not None:  # initdb runs as the server's user and reads the file
-            entry = pwd.getpwnam(user)
-            for path in (Path(folder), password_file):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+        _chown(Path(folder), user)  # initdb runs as the server's user and reads the file
         subprocess.run(
             [
                 str(BIN / "initdb"),
@@ -117,7 +114,6 @@ def init_cluster(pgdata: Path, superuser_password: str) -> None:
             capture_output=True,
             **_identity(user),
         )
-    write_hba(pgdata)
 
 
 # Written at every start: clusters created by earlier versions trusted local connections.
@@ -130,9 +126,9 @@ host    all   all   ::1/128        scram-sha-256
 
 def write_hba(pgdata: Path) -> None:
     path = pgdata / "pg_hba.conf"
-    stat = path.stat()
+    owner = path.stat()
     path.write_text(HBA)
-    os.chown(path, stat.st_uid, stat.st_gid)
+    os.chown(path, owner.st_uid, owner.st_gid)
     path.chmod(0o600)
 
 
