@@ -14,7 +14,7 @@ url = (
 if not url:
     raise RuntimeError("Set ARCHIVIST_MIGRATION_DATABASE_URL or DATABASE_URL to run migrations")
 
-engine = create_sync_db_engine(url, poolclass=pool.NullPool)
+engine = create_sync_db_engine(url, settings.db, poolclass=pool.NullPool)
 with engine.connect() as connection:
     context.configure(
         connection=connection,

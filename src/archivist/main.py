@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,12 +19,15 @@ from archivist.core.headers import SecurityHeaders
 from archivist.core.logging import configure_logging
 from archivist.core.observe import RequestObserver
 from archivist.core.openapi import install_openapi
+from archivist.core.redis import eviction_warning
 from archivist.core.state import AppState
 from archivist.documents.endpoints import router as documents_router
 from archivist.health.endpoints import router as health_router
 from archivist.organizations.endpoints import router as organizations_router
 from archivist.search.endpoints import router as search_router
 from archivist.web_ui import mount_web_ui
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except UnsafeDatabaseRole:
             await state.close()
             raise
+        if warning := await eviction_warning(state.redis):
+            logger.warning(warning)
         # Load the query embedder in the background: the first search need not pay for it,
         # and readiness does not wait for it.
         warm_up = asyncio.get_running_loop().run_in_executor(None, lambda: state.embedder)

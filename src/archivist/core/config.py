@@ -6,22 +6,39 @@ Nested groups use `ARCHIVIST_<GROUP>__<FIELD>` (e.g. `ARCHIVIST_AUTH__TOKEN_TTL_
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DatabaseSettings(BaseModel):
-    # Per API process, twice: the request pool and, as large, the pool of second legs. No
-    # overflow by default: an overflow connection is closed when returned, and opening one
-    # (a server process and a password handshake) cost more than most requests under load.
+    # Per API process, twice: the request pool and, as large, the pool of second legs (a
+    # hybrid search's semantic leg). Size the server's max_connections for every process.
     pool_size: int = 20
-    max_overflow: int = 0
+    max_overflow: int = 30
     pool_pre_ping: bool = True
+    # Connections older than this are replaced (servers and proxies drop idle ones).
+    pool_recycle_seconds: int = 3600
     # A request waits this long for a connection, then gets 503 with Retry-After.
     pool_timeout_seconds: float = 3.0
     # Role the application connects as; migrations grant it table privileges.
     app_role: str = "archivist_app"
+    # TLS to an external server, as libpq names it: sslmode disable|prefer|require|verify-ca|
+    # verify-full (empty: what the URL says, else libpq's default). Files are PEM paths.
+    sslmode: Literal["", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = ""
+    sslrootcert: str = ""
+    sslcert: str = ""
+    sslkey: str = ""
+
+
+class RedisSettings(BaseModel):
+    # TLS, used for a `rediss://` URL: the CA that signed the server's certificate (empty: the
+    # system's CAs), and a client certificate and key when the server asks for one. The server's
+    # certificate is always verified, its name included.
+    tls_ca_file: str = ""
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
 
 
 class AuthSettings(BaseModel):
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     # The web UI's static export (`npm run build` in web/), served at `/`; none when missing.
     web_dir: Path = Path(__file__).resolve().parents[3] / "web" / "out"
     db: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
     auth: AuthSettings = AuthSettings()
     worker: WorkerSettings = WorkerSettings()
     s3: S3Settings = S3Settings()

@@ -1,5 +1,6 @@
 """Database engines, the per-request transaction and its row-level-security context."""
 
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from archivist.core.config import Settings
+from archivist.core.config import DatabaseSettings, Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,26 +31,64 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def driver_url(url: str, driver: str) -> str:
-    """`postgresql://…` as operators write it, with the driver SQLAlchemy needs."""
-    parsed = make_url(url)
-    return parsed.set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+TLS_PARAMETERS = ("sslmode", "sslrootcert", "sslcert", "sslkey")
+
+
+def tls_parameters(url: str, db: DatabaseSettings) -> dict[str, str]:
+    """TLS to the server, in libpq's terms: the settings, and any given in the URL (which win)."""
+    query = make_url(url).query
+    chosen = {name: getattr(db, name) for name in TLS_PARAMETERS}
+    chosen |= {name: str(query[name]) for name in TLS_PARAMETERS if name in query}
+    return {name: value for name, value in chosen.items() if value}
+
+
+def driver_url(url: str, driver: str, db: DatabaseSettings | None = None) -> str:
+    """`postgresql://…` as operators write it, with the driver SQLAlchemy needs.
+
+    libpq (psycopg) takes the TLS parameters in the URL; asyncpg takes them as `asyncpg_tls`.
+    """
+    parsed = make_url(url).set(drivername=f"postgresql+{driver}")
+    if driver == "asyncpg":
+        parsed = parsed.difference_update_query(TLS_PARAMETERS)
+    elif db is not None:
+        parsed = parsed.update_query_dict(tls_parameters(url, db))
+    return parsed.render_as_string(hide_password=False)
+
+
+def asyncpg_tls(tls: dict[str, str]) -> ssl.SSLContext | str | None:
+    """libpq's TLS parameters as asyncpg's `ssl` argument, with libpq's meaning of each mode."""
+    mode = tls.get("sslmode", "")
+    if mode in ("", "disable", "allow", "prefer"):
+        return mode or None
+    context = ssl.create_default_context(cafile=tls.get("sslrootcert"))
+    if mode == "require":  # encrypted, the server not verified
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif mode == "verify-ca":  # the server's certificate is checked, its name is not
+        context.check_hostname = False
+    if "sslcert" in tls:
+        context.load_cert_chain(tls["sslcert"], tls.get("sslkey"))
+    return context
 
 
 def create_async_db_engine(settings: Settings) -> AsyncEngine:
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set (archivist up sets it for the embedded stack)")
+    db = settings.db
+    tls = asyncpg_tls(tls_parameters(settings.database_url, db))
     return create_async_engine(
         driver_url(settings.database_url, "asyncpg"),
-        pool_size=settings.db.pool_size,
-        max_overflow=settings.db.max_overflow,
-        pool_pre_ping=settings.db.pool_pre_ping,
-        pool_timeout=settings.db.pool_timeout_seconds,
+        pool_size=db.pool_size,
+        max_overflow=db.max_overflow,
+        pool_pre_ping=db.pool_pre_ping,
+        pool_recycle=db.pool_recycle_seconds,
+        pool_timeout=db.pool_timeout_seconds,
+        connect_args={} if tls is None else {"ssl": tls},
     )
 
 
-def create_sync_db_engine(url: str, **kwargs: Any) -> Engine:
-    return create_engine(driver_url(url, "psycopg"), **kwargs)
+def create_sync_db_engine(url: str, db: DatabaseSettings, **kwargs: Any) -> Engine:
+    return create_engine(driver_url(url, "psycopg", db), **kwargs)
 
 
 # Row-level security binds a role only if it is no superuser, has no BYPASSRLS and owns no table

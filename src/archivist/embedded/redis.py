@@ -13,7 +13,8 @@ from archivist.core.private_files import private_dir
 def start(
     data_dir: Path, host: str, port: int, log_path: Path, password: str
 ) -> subprocess.Popen[bytes]:
-    """Start redis-server with an append-only file in `data_dir`, so sessions survive restarts.
+    """Start redis-server with an append-only file and snapshots in `data_dir`, so sessions and
+    queued tasks survive restarts.
 
     Every client must authenticate: any local user can reach a port on 127.0.0.1. The password
     is passed in the configuration on stdin, never on the command line (which `ps` shows).
@@ -32,8 +33,12 @@ def start(
             str(data_dir),
             "--appendonly",
             "yes",
-            "--save",
-            "60 1",
+            "--save",  # a snapshot a minute after any write (two arguments: Redis 6 reads one
+            "60",  # "60 1" as no schedule at all)
+            "1",
+            # Sessions and queued tasks live here: a full Redis refuses writes, never evicts.
+            "--maxmemory-policy",
+            "noeviction",
             "--daemonize",
             "no",
             "--protected-mode",

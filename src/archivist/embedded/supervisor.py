@@ -21,7 +21,7 @@ from typing import IO
 import httpx
 from sqlalchemy.pool import NullPool
 
-from archivist.core.config import Settings
+from archivist.core.config import DatabaseSettings, Settings
 from archivist.core.db import UnsafeDatabaseRole, create_sync_db_engine, ensure_isolating_role_sync
 from archivist.core.migrate import upgrade
 from archivist.core.private_files import private_dir
@@ -75,8 +75,8 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
     return handle
 
 
-def check_database_role(url: str) -> None:
-    engine = create_sync_db_engine(url, poolclass=NullPool)
+def check_database_role(url: str, db: DatabaseSettings) -> None:
+    engine = create_sync_db_engine(url, db, poolclass=NullPool)
     try:
         ensure_isolating_role_sync(engine)
     except UnsafeDatabaseRole as exc:
@@ -131,7 +131,7 @@ class Stack:
             redis_url = self.services.redis_url
         say("applying database migrations")
         upgrade(migration_url or database_url)
-        check_database_role(database_url)
+        check_database_role(database_url, settings.db)
         private_dir(settings.storage_dir.resolve())
         jwt_secret(settings.model_copy(update={"data_dir": self.data_dir}))
         metrics_dir = self.data_dir / "run" / "metrics"

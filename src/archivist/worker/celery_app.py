@@ -3,6 +3,7 @@
 from celery import Celery
 
 from archivist.core.config import Settings, get_settings
+from archivist.core.redis import redis_tls
 from archivist.worker.task_names import PROCESS_DOCUMENT, PRUNE_SESSIONS, SWEEP_DOCUMENTS
 
 TASK_MODULES = ["archivist.auth.tasks", "archivist.ingestion.tasks"]
@@ -13,7 +14,10 @@ def create_celery(settings: Settings | None = None) -> Celery:
     app = Celery(
         "archivist", broker=settings.redis_url, backend=settings.redis_url, include=TASK_MODULES
     )
+    tls = redis_tls(settings) or None
     app.conf.update(
+        broker_use_ssl=tls,
+        redis_backend_use_ssl=tls,
         task_create_missing_queues=True,
         task_default_queue="primary",
         task_acks_late=True,

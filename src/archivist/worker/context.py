@@ -25,6 +25,7 @@ class WorkerContext:
     def sessionmaker(self) -> sessionmaker[Session]:
         engine = create_sync_db_engine(
             self.settings.database_url,
+            self.settings.db,
             pool_size=self.settings.worker.concurrency + 1,
             max_overflow=2,
             pool_pre_ping=self.settings.db.pool_pre_ping,
