@@ -13,6 +13,8 @@ from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
+from fastapi import FastAPI
+from starlette.types import Message, Receive, Scope, Send
 
 from archivist.core.config import Settings
 from archivist.core.logging import configure_logging
@@ -49,6 +51,28 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
+class CloseWhileDraining:
+    """While draining, every response says `Connection: close`: a client or load balancer that
+    keeps connections open makes its next request on a new connection, to another replica,
+    instead of on this one's until the port closes under it."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.app.state.draining:
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"connection"]
+                message = {**message, "headers": [*headers, (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, receive, send_closing)
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
     configure_logging(settings.log_level)
     app = create_app(settings)
@@ -57,7 +81,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         app.state.draining = True
 
     config = uvicorn.Config(
-        app,
+        CloseWhileDraining(app),
         host=host,
         port=port,
         log_config=None,

@@ -258,8 +258,8 @@ async def _kill_when_busy(topology: Topology, name: str, org_id: str) -> int:
 
 async def test_api_replica_sent_sigterm_drains_then_exits(topology: Topology) -> None:
     """A replica told to stop (a rolling update) at once answers /ready with 503 while still
-    serving; the answer it is streaming completes; then it exits (status 0). Users going through
-    the proxy see no failed request meanwhile."""
+    serving (closing each connection after its response); the answer it is streaming completes;
+    then it exits (status 0). Users going through the proxy see no failed request meanwhile."""
     stopping = "api-2"
     url = topology.api[stopping]
     async with client(topology.base) as http, client(url) as direct:
@@ -274,6 +274,7 @@ async def test_api_replica_sent_sigterm_drains_then_exits(topology: Topology) ->
             await asyncio.sleep(0.3)
             ready = await direct.get("/ready")
             seen["ready"] = (ready.status_code, ready.json()["services"])
+            seen["connection"] = ready.headers.get("connection")
             seen["me"] = (await direct.get("/api/me", headers=owner.headers)).status_code
             seen["proxied"] = [
                 (await http.get("/api/me", headers=owner.headers)).status_code for _ in range(6)
@@ -288,6 +289,7 @@ async def test_api_replica_sent_sigterm_drains_then_exits(topology: Topology) ->
             (await http.get("/api/me", headers=owner.headers)).status_code for _ in range(6)
         ]
     assert seen["ready"] == (503, {"server": "draining"})
+    assert seen["connection"] == "close"  # keep-alive clients move to another replica
     assert seen["me"] == 200
     assert seen["proxied"] == [200] * 6 and during_close == [200] * 6
     names = [name for _, name, _ in events]
@@ -315,7 +317,7 @@ async def test_every_role_stops_gracefully_on_sigterm(topology: Topology) -> Non
     async with client(one_url) as http:
         owner = await register_org(http, "Stopping")
         sentence = "Glaciers carve valleys over thousands of years, grinding rock to flour. "
-        response = await upload(http, owner, "glaciers.txt", sentence.encode() * 600)
+        response = await upload(http, owner, "glaciers.txt", sentence.encode() * 300)
         assert response.status_code == 202, response.text
         document_id = response.json()["document_id"]
         deadline = time.monotonic() + 120
