@@ -46,9 +46,8 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
+            upstream = self._connect_upstream()
+            if upstream is None:
                 client.close()
                 continue
             with self._lock:
@@ -56,9 +55,21 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
+    def _connect_upstream(self) -> socket.socket | None:
+        return open_upstream(self.target)
+
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
+def open_upstream(target: tuple[str, int]) -> socket.socket | None:
+    try:
+        upstream = socket.create_connection(target, timeout=5)
+    except OSError:
+        return None
+    upstream.settimeout(None)  # a slow answer (a chat stream, a drain) is not a dead peer
+    return upstream

@@ -14,18 +14,10 @@ def cmd_up(_: argparse.Namespace) -> int:
 
 
 def cmd_api(args: argparse.Namespace) -> int:
-    import uvicorn
+    from archivist.server import serve
 
     settings = get_settings()
-    uvicorn.run(
-        "archivist.main:app_factory",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_config=None,
-        timeout_graceful_shutdown=5,
-        proxy_headers=True,
-    )
+    serve(settings, args.host or settings.host, args.port or settings.port)
     return 0
 
 

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_parameters={"validatorUrl": None},
     )
+    app.state.draining = False  # set on SIGTERM by `archivist.server`: /ready answers 503
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(

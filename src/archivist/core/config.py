@@ -127,6 +127,18 @@ class WorkerSettings(BaseModel):
     queues: str = "primary,docprocessing,kg"
 
 
+class ServerSettings(BaseModel):
+    """How `archivist api` stops on SIGTERM (a rolling update, a scale-down)."""
+
+    # First it answers /ready with 503 for this long while still serving every request, so the
+    # load balancer stops sending it new ones before its port closes (Kubernetes removes a pod
+    # from its Service only after the readiness probe fails).
+    drain_seconds: float = 5.0
+    # Then it stops accepting connections and gives requests in flight (uploads, answer streams)
+    # this long to finish; whatever is still running after that is cut.
+    shutdown_timeout_seconds: int = 20
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARCHIVIST_", env_nested_delimiter="__", extra="ignore"
@@ -148,6 +160,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # The web UI's static export (`npm run build` in web/), served at `/`; none when missing.
     web_dir: Path = Path(__file__).resolve().parents[3] / "web" / "out"
+    server: ServerSettings = ServerSettings()
     db: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
     auth: AuthSettings = AuthSettings()

@@ -143,6 +143,10 @@ class Stack:
             "REDIS_URL": redis_url,
             "ARCHIVIST_DATA_DIR": str(self.data_dir),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            # One machine, no load balancer to drain from; in-flight requests get what
+            # they had before, within ROLE_STOP_SECONDS.
+            "ARCHIVIST_SERVER__DRAIN_SECONDS": "0",
+            "ARCHIVIST_SERVER__SHUTDOWN_TIMEOUT_SECONDS": "5",
         }
         write_stack_env(self.data_dir, {"DATABASE_URL": database_url, "REDIS_URL": redis_url})
         cli = [sys.executable, "-m", "archivist.cli"]

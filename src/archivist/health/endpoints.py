@@ -1,6 +1,6 @@
 import contextlib
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -25,8 +25,14 @@ async def get_health(state: StateDep) -> Health:
     response_model=Health,
     responses={503: {"model": Health, "description": "A dependency does not answer"}},
 )
-async def get_ready(state: StateDep) -> JSONResponse:
-    """200 once every dependency answers, else 503 with the same body as /health."""
+async def get_ready(request: Request, state: StateDep) -> JSONResponse:
+    """200 once every dependency answers, else 503 with the same body as /health.
+
+    Also 503 (`services.server` = "draining") once the server is stopping: it still finishes
+    what it was sent, but a load balancer should send it nothing new.
+    """
+    if request.app.state.draining:
+        return JSONResponse(health.draining().model_dump(mode="json"), status_code=503)
     body = await health.check(state)
     return JSONResponse(
         body.model_dump(mode="json"), status_code=200 if body.status == "healthy" else 503

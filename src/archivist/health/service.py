@@ -25,6 +25,11 @@ class HealthService:
             services=services,
         )
 
+    def draining(self) -> Health:
+        return Health(
+            status="unhealthy", timestamp=datetime.now(UTC), services={"server": "draining"}
+        )
+
     async def _guard(self, coro: "asyncio.Future[object] | object") -> str:
         try:
             await asyncio.wait_for(coro, CHECK_TIMEOUT_SECONDS)  # type: ignore[arg-type]
