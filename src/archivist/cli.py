@@ -134,6 +134,15 @@ def _local_storage(settings: Settings) -> Path | None:
     return None if settings.s3.bucket else settings.storage_dir.resolve()
 
 
+def say(message: str) -> None:
+    print(f"archivist: {message}", flush=True)
+
+
+def fail(message: str) -> int:
+    print(f"archivist: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     import os
     from urllib.parse import urlsplit
@@ -157,17 +166,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 f"timeline {b.timeline}  {b.start_lsn}..{b.end_lsn}  ({b.seconds:.1f} s)"
             )
         return 0
+    if args.prune is not None:
+        try:
+            removed = backup.prune(data_dir, args.prune, say)
+        except backup.BackupError as exc:
+            return fail(str(exc))
+        say(f"{len(removed)} backups removed, {args.prune} kept at most")
+        return 0
     refused = _embedded_only(settings, "backup")
     if refused:
-        print(f"archivist: {refused}", file=sys.stderr)
-        return 1
+        return fail(refused)
     if not (data_dir / "postgres" / "PG_VERSION").exists():
-        print(f"archivist: no embedded database in {data_dir}", file=sys.stderr)
-        return 1
+        return fail(f"no embedded database in {data_dir}")
     os.umask(0o077)
-
-    def say(message: str) -> None:
-        print(f"archivist: {message}", flush=True)
 
     password = load_credentials(data_dir / "secrets").superuser_password
     storage = _local_storage(settings)
@@ -190,8 +201,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 finally:
                     services.stop()
     except (backup.BackupError, RestoreError) as exc:
-        say(str(exc))
-        return 1
+        return fail(str(exc))
     say(
         f"backup {made.label} done in {made.seconds:.1f} s "
         f"({made.size_bytes / 2**20:.1f} MiB, {made.objects} stored files); "
@@ -215,18 +225,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     settings = get_settings()
     refused = _embedded_only(settings, "restore")
     if refused:
-        print(f"archivist: {refused}", file=sys.stderr)
-        return 1
+        return fail(refused)
     os.umask(0o077)
-
-    def say(message: str) -> None:
-        print(f"archivist: {message}", flush=True)
 
     try:
         done = restore(settings.data_dir, args.to, _local_storage(settings), say)
     except BackupError as exc:
-        say(str(exc))
-        return 1
+        return fail(str(exc))
     if done.reached_end_of_wal:
         say("nothing changed after the target, so the database is as at its last change")
     say(
@@ -294,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("--label", help="name of the backup (default: backup-<UTC time>)")
     backup.add_argument("--list", action="store_true", help="list the backups instead")
+    backup.add_argument(
+        "--prune",
+        type=int,
+        metavar="KEEP",
+        help="remove all but the KEEP newest backups and the archived WAL only they needed",
+    )
     backup.set_defaults(func=cmd_backup)
     restore = commands.add_parser(
         "restore",

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -153,13 +154,13 @@ async def test_point_in_time_restore_brings_back_a_deleted_document_whole(stack:
         stop_worker(worker)
 
     refused = stack.cli("restore", "--to", target.isoformat())
-    assert refused.returncode == 1 and "is running" in refused.stdout, refused.stdout
+    assert refused.returncode == 1 and "is running" in refused.stderr, refused.stderr
 
     stack.services.stop(only="postgres")
     clear_stack_env(stack.data_dir)
     too_early = stack.cli("restore", "--to", (target - timedelta(hours=1)).isoformat())
     assert too_early.returncode == 1
-    assert "before the oldest backup (before-cleanup" in too_early.stdout, too_early.stdout
+    assert "before the oldest backup (before-cleanup" in too_early.stderr, too_early.stderr
 
     restored = stack.cli("restore", "--to", target.isoformat())
     assert restored.returncode == 0, restored.stdout + restored.stderr
@@ -197,3 +198,66 @@ async def test_point_in_time_restore_brings_back_a_deleted_document_whole(stack:
         f"\nbackup {manifest['seconds']:.1f} s ({manifest['size_bytes'] / 2**20:.1f} MiB); "
         f"restore: {restored.stdout.strip().splitlines()[-2]}"
     )
+
+
+def _marks(stack: Stack) -> set[int]:
+    with stack.superuser("archivist") as conn:
+        return {int(row[0]) for row in conn.execute("SELECT n FROM backup_marks")}  # type: ignore[call-overload]
+
+
+def _mark(stack: Stack, n: int) -> None:
+    with stack.superuser("archivist") as conn:
+        conn.execute("INSERT INTO backup_marks VALUES (%s)", (n,))
+
+
+def _restore(stack: Stack, to: str) -> str:
+    done = stack.cli("restore", "--to", to)
+    assert done.returncode == 0, done.stdout + done.stderr
+    stack.services.start_postgres(port=stack.port)
+    return done.stdout
+
+
+def test_restores_follow_the_newest_history_and_prune_keeps_what_they_need(stack: Stack) -> None:
+    with stack.superuser("archivist") as conn:
+        conn.execute("CREATE TABLE backup_marks (n int)")
+    _mark(stack, 1)
+    assert stack.cli("backup", "--label", "first").returncode == 0
+    _mark(stack, 2)
+    assert stack.cli("backup", "--label", "second").returncode == 0
+    _mark(stack, 3)
+    stack.services.stop(only="postgres")
+    clear_stack_env(stack.data_dir)
+
+    _restore(stack, "first")
+    assert _marks(stack) == {1}
+    _mark(stack, 5)  # on the restored cluster's new history
+    stack.services.stop(only="postgres")
+
+    # `second` was taken on the history the first restore left behind: the newest history
+    # goes through `first`, then mark 5; nothing is later than tomorrow, so all of it.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    out = _restore(stack, tomorrow)
+    assert "from backup first" in out and "after the last recorded change" in out, out
+    assert _marks(stack) == {1, 5}
+    stack.services.stop(only="postgres")
+
+    _restore(stack, "second")  # a label reaches its own history, even a left-behind one
+    assert _marks(stack) == {1, 2}
+    stack.services.stop(only="postgres")
+    _restore(stack, "second")  # the same label twice: the archive keeps both new histories
+    assert _marks(stack) == {1, 2}
+    with stack.superuser() as conn:
+        conn.execute("SELECT pg_switch_wal()")
+        time.sleep(2)
+        failed = conn.execute("SELECT failed_count, last_failed_wal FROM pg_stat_archiver")
+        assert failed.fetchone() == (0, None)
+    stack.services.stop(only="postgres")
+    assert len(list(stack.data_dir.glob("postgres.before-restore-*"))) == 4
+
+    pruned = stack.cli("backup", "--prune", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert [line.split()[0] for line in stack.cli("backup", "--list").stdout.splitlines()] == [
+        "second"
+    ]
+    _restore(stack, "second")
+    assert _marks(stack) == {1, 2}

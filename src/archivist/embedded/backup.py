@@ -240,3 +240,36 @@ def mirror_objects(storage_dir: Path, mirror: Path) -> int:
             shutil.copy2(source, partial)
             partial.replace(target)
     return count
+
+
+def _start_wal_file(backup: Path) -> str:
+    """The first WAL segment a backup needs, from its `backup_label`."""
+    for line in (backup / "backup_label").read_text().splitlines():
+        if line.startswith("START WAL LOCATION:") and "(file " in line:
+            return line.split("(file ", 1)[1].rstrip(")").strip()
+    raise BackupError(f"{backup}/backup_label names no start WAL file")
+
+
+def prune(data_dir: Path, keep: int, progress: Progress = lambda _: None) -> list[str]:
+    """Remove all but the `keep` newest backups, and the archived WAL only they needed (the
+    newest kept backups restore to any time since the oldest of them). Returns the labels
+    removed. Stored files in the backups' copy are kept."""
+    if keep < 1:
+        raise BackupError("--prune must keep at least one backup")
+    backups = list_backups(data_dir)
+    removed, kept = backups[:-keep], backups[-keep:]
+    for backup in removed:
+        path = backup_path(data_dir, backup.label)
+        path.with_suffix(".json").unlink()  # first: a half-removed backup is never listed
+        shutil.rmtree(path)
+        progress(f"removed backup {backup.label}")
+    archive = data_dir / "backups" / "wal"
+    if removed and kept and archive.is_dir():
+        oldest = _start_wal_file(backup_path(data_dir, kept[0].label))
+        done = subprocess.run(
+            [_binary("pg_archivecleanup"), str(archive), oldest], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise BackupError(f"pg_archivecleanup failed: {done.stderr.strip()}")
+        progress(f"removed archived WAL before {oldest}")
+    return [b.label for b in removed]

@@ -86,21 +86,56 @@ def parse_target(value: str, backups: list[Backup]) -> Target:
     return Target(time=moment.astimezone(UTC))
 
 
-def choose_backup(backups: list[Backup], target: Target) -> Backup:
+def lsn(text: str) -> int:
+    high, low = text.split("/")
+    return int(high, 16) << 32 | int(low, 16)
+
+
+def current_history(archive: Path) -> tuple[int, dict[int, int]]:
+    """The newest timeline (each restore starts one) and, for each timeline it descends from,
+    the WAL position where the history branched off it."""
+    timelines = [int(p.stem, 16) for p in archive.glob("*.history") if len(p.stem) == 8]
+    if not timelines:
+        return 1, {}
+    newest = max(timelines)
+    branched: dict[int, int] = {}
+    for line in (archive / f"{newest:08X}.history").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0].isdigit():
+            branched[int(fields[0])] = lsn(fields[1])
+    return newest, branched
+
+
+def on_current_history(backup: Backup, archive: Path) -> bool:
+    """Whether replaying from `backup` along the newest timeline is possible: a backup made on
+    a history an earlier restore abandoned, after the branch point, is not."""
+    newest, branched = current_history(archive)
+    if backup.timeline == newest:
+        return True
+    return backup.timeline in branched and lsn(backup.end_lsn) <= branched[backup.timeline]
+
+
+def choose_backup(backups: list[Backup], target: Target, archive: Path) -> Backup:
     if not backups:
         raise RestoreError("no backups yet: take one with `archivist backup`")
     if target.label:
         return next(b for b in backups if b.label == target.label)
     assert target.time is not None
-    before = [b for b in backups if b.finished_at <= target.time]
-    if not before:
+    if target.time < backups[0].finished_at:
         oldest = backups[0]
         raise RestoreError(
             f"{target.describe()} is before the oldest backup ({oldest.label}, finished "
             f"{oldest.finished_at:%Y-%m-%d %H:%M:%S} UTC); the earliest time it can restore to "
             "is then"
         )
-    return before[-1]
+    before = [b for b in backups if b.finished_at <= target.time]
+    usable = [b for b in before if on_current_history(b, archive)]
+    if not usable:
+        raise RestoreError(
+            f"every backup before {target.describe()} belongs to a history that an earlier "
+            "restore left behind; restore to one of them by label instead"
+        )
+    return usable[-1]
 
 
 @contextlib.contextmanager
@@ -148,7 +183,7 @@ def restore(
     with stack_stopped(data_dir):
         backups = list_backups(data_dir)
         target = parse_target(to, backups)
-        backup = choose_backup(backups, target)
+        backup = choose_backup(backups, target, wal_archive_dir(data_dir))
         progress(f"restoring to {target.describe()} from backup {backup.label}")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         pgdata = data_dir / "postgres"
@@ -222,12 +257,14 @@ def _replay(
         f"restore_command={restore_command(archive)}",
         "-c",
         "recovery_target_action=promote",
-        "-c",
-        "recovery_target_timeline=latest",
     ]
     if target.label:
-        options += ["-c", "recovery_target=immediate"]
-    elif target.time:
+        # The backup's own moment, on its own timeline (even one a later restore left behind).
+        options += ["-c", "recovery_target=immediate", "-c", "recovery_target_timeline=current"]
+    else:
+        # Along the newest history: after an earlier restore, that of the restored cluster.
+        options += ["-c", "recovery_target_timeline=latest"]
+    if target.time:
         options += ["-c", f"recovery_target_time={target.time:%Y-%m-%d %H:%M:%S.%f}+00"]
     log = data_dir / "logs" / f"restore-{staged.name}.log"
     log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
