@@ -261,3 +261,14 @@ def test_restores_follow_the_newest_history_and_prune_keeps_what_they_need(stack
     ]
     _restore(stack, "second")
     assert _marks(stack) == {1, 2}
+    stack.services.stop(only="postgres")
+
+    # With the stack stopped, `archivist backup` runs PostgreSQL just for the backup.
+    cold = stack.cli("backup", "--label", "cold")
+    assert cold.returncode == 0, cold.stdout + cold.stderr
+    assert "starting PostgreSQL (embedded) for the backup" in cold.stdout
+    assert not (stack.data_dir / "postgres" / "postmaster.pid").exists(), "left running"
+    assert [line.split()[0] for line in stack.cli("backup", "--list").stdout.splitlines()] == [
+        "second",
+        "cold",
+    ]
