@@ -25,7 +25,7 @@ from archivist.core.db import set_tenant
 from archivist.core.migrate import upgrade
 from archivist.core.state import AppState
 from archivist.embedded import postgres as embedded_postgres
-from archivist.embedded.backup import backup_path
+from archivist.embedded.backup import BackupError, backup_path, verify
 from archivist.embedded.services import EmbeddedServices
 from archivist.embedded.stack_env import clear_stack_env, write_stack_env
 from archivist.files.service import file_service
@@ -272,3 +272,9 @@ def test_restores_follow_the_newest_history_and_prune_keeps_what_they_need(stack
         "second",
         "cold",
     ]
+
+    # The verification that every backup passes is real: a changed byte fails it.
+    version = backup_path(stack.data_dir, "cold") / "PG_VERSION"
+    version.write_text(version.read_text().replace("1", "9"))
+    with pytest.raises(BackupError, match="failed verification"):
+        verify(backup_path(stack.data_dir, "cold"))

@@ -92,15 +92,13 @@ def _binary(name: str) -> str:
     return str(embedded_postgres.BIN / name)
 
 
-def verify(data_dir: Path, label: str) -> None:
+def verify(path: Path) -> None:
     """`pg_verifybackup`: every file matches the manifest's checksums and the WAL replays."""
     done = subprocess.run(
-        [_binary("pg_verifybackup"), "--quiet", str(backup_path(data_dir, label))],
-        capture_output=True,
-        text=True,
+        [_binary("pg_verifybackup"), "--quiet", str(path)], capture_output=True, text=True
     )
     if done.returncode != 0:
-        raise BackupError(f"backup {label} failed verification: {done.stderr.strip()}")
+        raise BackupError(f"the backup in {path} failed verification: {done.stderr.strip()}")
 
 
 def take_backup(
@@ -154,9 +152,9 @@ def take_backup(
     if done.returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
         raise BackupError(f"pg_basebackup failed: {done.stderr.strip()}")
-    partial.rename(target)
     progress("verifying it with pg_verifybackup")
-    verify(data_dir, label)
+    verify(partial)  # a backup that fails stays `.<label>.partial`, for a look, never listed
+    partial.rename(target)
     finished = datetime.now(UTC)
     timeline, start_lsn, end_lsn = _wal_range(target / "backup_manifest")
     objects = 0
