@@ -2,8 +2,9 @@
 
 import argparse
 import sys
+from pathlib import Path
 
-from archivist.core.config import get_settings
+from archivist.core.config import Settings, get_settings
 from archivist.core.errors import AppError
 
 
@@ -62,7 +63,6 @@ def cmd_beat(_: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     import asyncio
-    from pathlib import Path
 
     from rich.console import Console
 
@@ -113,6 +113,132 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _embedded_only(settings: Settings, action: str) -> str | None:
+    if settings.database_url:
+        return (
+            f"archivist {action} covers the embedded stack's PostgreSQL; with an external "
+            "database (DATABASE_URL), use its own backups (see docs/backup.md)"
+        )
+    return None
+
+
+def _local_storage(settings: Settings) -> Path | None:
+    return None if settings.s3.bucket else settings.storage_dir.resolve()
+
+
+def say(message: str) -> None:
+    print(f"archivist: {message}", flush=True)
+
+
+def fail(message: str) -> int:
+    print(f"archivist: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    import os
+    from urllib.parse import urlsplit
+
+    from archivist.embedded import backup
+    from archivist.embedded.postgres import load_credentials
+    from archivist.embedded.restore import RestoreError, stack_stopped
+    from archivist.embedded.services import EmbeddedServices
+    from archivist.embedded.stack_env import read_stack_env
+
+    settings = get_settings()
+    data_dir = settings.data_dir.resolve()
+    if args.list:
+        backups = backup.list_backups(data_dir)
+        if not backups:
+            print("archivist: no backups yet; take one with `archivist backup`")
+        for b in backups:
+            print(
+                f"{b.label}  finished {b.finished_at:%Y-%m-%d %H:%M:%S} UTC  "
+                f"{b.size_bytes / 2**20:.1f} MiB  {b.objects} files  "
+                f"timeline {b.timeline}  {b.start_lsn}..{b.end_lsn}  ({b.seconds:.1f} s)"
+            )
+        return 0
+    if args.prune is not None:
+        try:
+            removed = backup.prune(data_dir, args.prune, say)
+        except backup.BackupError as exc:
+            return fail(str(exc))
+        say(f"{len(removed)} backups removed, {args.prune} kept at most")
+        return 0
+    refused = _embedded_only(settings, "backup")
+    if refused:
+        return fail(refused)
+    if not (data_dir / "postgres" / "PG_VERSION").exists():
+        return fail(f"no embedded database in {data_dir}")
+    os.umask(0o077)
+
+    password = load_credentials(data_dir / "secrets").superuser_password
+    storage = _local_storage(settings)
+    running = read_stack_env(data_dir).get("DATABASE_URL", "")
+    try:
+        if running:
+            port = urlsplit(running).port or 5432
+            made = backup.take_backup(data_dir, port, password, storage, args.label, say)
+        else:
+            # The stack is stopped: run its PostgreSQL just for the backup, holding the lock
+            # `archivist up` takes so that nothing else starts on the data dir meanwhile.
+            with stack_stopped(data_dir):
+                services = EmbeddedServices(data_dir, archive_wal=True)
+                say("starting PostgreSQL (embedded) for the backup")
+                services.start_postgres()
+                try:
+                    made = backup.take_backup(
+                        data_dir, services.postgres_port, password, storage, args.label, say
+                    )
+                finally:
+                    services.stop()
+    except (backup.BackupError, RestoreError) as exc:
+        return fail(str(exc))
+    say(
+        f"backup {made.label} done in {made.seconds:.1f} s "
+        f"({made.size_bytes / 2**20:.1f} MiB, {made.objects} stored files); "
+        f"it is in {backup.backup_path(data_dir, made.label)}"
+    )
+    if settings.s3.bucket:
+        say(
+            f"stored files are in the S3 bucket {settings.s3.bucket}: keep its versioning or "
+            "replication on; deleted documents' files stay there for "
+            f"{settings.backup.deleted_file_retention_days:g} days"
+        )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    import os
+
+    from archivist.embedded.backup import BackupError
+    from archivist.embedded.restore import restore
+
+    settings = get_settings()
+    refused = _embedded_only(settings, "restore")
+    if refused:
+        return fail(refused)
+    os.umask(0o077)
+
+    try:
+        done = restore(settings.data_dir, args.to, _local_storage(settings), say)
+    except BackupError as exc:
+        return fail(str(exc))
+    if done.reached_end_of_wal:
+        say("nothing changed after the target, so the database is as at its last change")
+    say(
+        f"restored to {done.target.describe()} in {done.seconds:.1f} s; "
+        f"the data directory from before the restore is kept in {done.kept_at}"
+    )
+    if done.objects_missing:
+        say(
+            f"warning: {len(done.objects_missing)} documents' stored files are missing "
+            f"(first: {done.objects_missing[0]}); their downloads will fail"
+        )
+    say("start the stack with `archivist up`")
+    return 0
+
+
 def cmd_openapi(_: argparse.Namespace) -> int:
     """The API's OpenAPI document, from which the web UI's client is generated."""
     import json
@@ -158,6 +284,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow indexing until every document is final (default: yes)",
     )
     ingest.set_defaults(func=cmd_ingest)
+    backup = commands.add_parser(
+        "backup",
+        help="back up the embedded stack: a verified base backup of PostgreSQL (WAL is "
+        "archived continuously) and the stored files",
+    )
+    backup.add_argument("--label", help="name of the backup (default: backup-<UTC time>)")
+    backup.add_argument("--list", action="store_true", help="list the backups instead")
+    backup.add_argument(
+        "--prune",
+        type=int,
+        metavar="KEEP",
+        help="remove all but the KEEP newest backups and the archived WAL only they needed",
+    )
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="restore the embedded stack to a moment or a backup (stop the stack first)",
+    )
+    restore.add_argument(
+        "--to",
+        required=True,
+        metavar="TIME|LABEL",
+        help="an ISO 8601 time (without a zone: local time) or a backup label",
+    )
+    restore.set_defaults(func=cmd_restore)
     commands.add_parser(
         "openapi",
         help="print the API's OpenAPI document (the web UI's client is generated from it)",

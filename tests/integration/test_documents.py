@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,9 @@ from sqlalchemy import func, select
 
 from archivist.core.db import set_tenant
 from archivist.core.state import AppState
+from archivist.files.service import file_service
 from archivist.models import Chunk, File, IngestionAttempt
+from archivist.worker.context import WorkerContext
 from tests.factories import files
 from tests.factories.accounts import Account, Org, make_org
 from tests.factories.documents import upload, upload_indexed, wait_final
@@ -455,8 +458,17 @@ async def test_delete_leaves_nothing_behind(
     response = await client.delete(f"/api/documents/{document['id']}", headers=owner.headers)
     assert response.status_code == 204
     assert_error(await client.get(f"/api/documents/{document['id']}", headers=owner.headers), 404)
+    # The stored file outlives the row for the retention window (a point-in-time restore to
+    # before the deletion needs it), then the purge task removes it.
+    ctx = WorkerContext(app_state.settings)
+    retention = timedelta(days=app_state.settings.backup.deleted_file_retention_days)
+    await asyncio.to_thread(file_service.purge_expired, ctx, datetime.now(UTC))
+    assert stored.exists(), "purged before its retention window ended"
+    later = datetime.now(UTC) + retention + timedelta(minutes=1)
+    assert await asyncio.to_thread(file_service.purge_expired, ctx, later) >= 1
     assert not stored.exists()
     assert not stored.parent.exists(), "the per-file folder goes too"
+    assert await asyncio.to_thread(file_service.purge_expired, ctx, later) == 0
     async with app_state.sessionmaker() as session, session.begin():
         await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
         doc_id = uuid.UUID(document["id"])

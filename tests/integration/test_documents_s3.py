@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -10,8 +11,11 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from archivist.core.config import Settings
 from archivist.core.state import AppState
 from archivist.embedded.services import EmbeddedServices
+from archivist.files.service import file_service
+from archivist.worker.context import WorkerContext
 from tests.conftest import start_worker, stop_worker
 from tests.factories import files
 from tests.factories.accounts import Account, invite_member, register_org
@@ -28,6 +32,7 @@ class S3Stack:
     owner: Account
     colleague: Account
     raw: object
+    settings: Settings
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,7 @@ async def stack(
         async with open_client(state) as client:
             owner = await register_org(client, "Bucket Co")
             colleague = await invite_member(client, owner)
-            yield S3Stack(client, owner, colleague, raw)
+            yield S3Stack(client, owner, colleague, raw, settings)
     finally:
         stop_worker(worker)
         await state.close()
@@ -100,7 +105,9 @@ async def test_download_redirects_to_a_presigned_url_that_cannot_be_tampered(
     assert_error(denied, 404)
 
 
-async def test_deleting_a_document_removes_its_object(stack: S3Stack) -> None:
+async def test_deleting_a_document_removes_its_object_after_the_retention_window(
+    stack: S3Stack,
+) -> None:
     document = await upload_indexed(stack.client, stack.owner, "bye.txt", b"Echidna to delete")
     key = f"orgs/{stack.owner.org_id}/files/{document['file_id']}/bye.txt"
     stack.raw.head_object(Bucket=BUCKET, Key=key)  # type: ignore[attr-defined]
@@ -108,5 +115,10 @@ async def test_deleting_a_document_removes_its_object(stack: S3Stack) -> None:
         f"/api/documents/{document['id']}", headers=stack.owner.headers
     )
     assert response.status_code == 204
+    # Kept for the retention window (point-in-time restore), then purged.
+    stack.raw.head_object(Bucket=BUCKET, Key=key)  # type: ignore[attr-defined]
+    retention = timedelta(days=stack.settings.backup.deleted_file_retention_days)
+    later = datetime.now(UTC) + retention + timedelta(minutes=1)
+    assert file_service.purge_expired(WorkerContext(stack.settings), later) >= 1
     with pytest.raises(ClientError):
         stack.raw.head_object(Bucket=BUCKET, Key=key)  # type: ignore[attr-defined]

@@ -48,6 +48,7 @@ from archivist.models import (
     Citation,
     Document,
     File,
+    FilePurge,
     Group,
     GroupMember,
     IndexStat,
@@ -102,6 +103,8 @@ STATS_MODELS: dict[str, type[Base]] = {
     "index_stats": IndexStat,
     "postings": Posting,
 }
+# Stored files awaiting their purge: written by tenants, read only by the purge task; below.
+MAINTENANCE_MODELS: dict[str, type[Base]] = {"file_purges": FilePurge}
 
 VIEWERS = ("a.admin", "a.m1", "a.m2", "b.admin")
 A_DOCUMENTS = (
@@ -1003,7 +1006,7 @@ async def test_every_table_is_covered_by_these_tests(
 ) -> None:
     async with sessionmaker() as session:
         tables = {row.relname for row in (await session.execute(PUBLIC_RELATIONS)).all()}
-    assert tables == set(TENANT_TABLES) | set(STATS_MODELS), (
+    assert tables == set(TENANT_TABLES) | set(STATS_MODELS) | set(MAINTENANCE_MODELS), (
         "a table was added or removed: give it policies in a migration and cover it here"
     )
 
@@ -1068,3 +1071,55 @@ async def test_index_statistics_belong_to_their_organization(
             .values(organization_id=world.orgs["b"])  # type: ignore[attr-defined]
         )
         assert changed.rowcount == 0
+
+
+# --- file purges: tenants record them, only the purge task reads or removes them -----------------
+
+
+def purge_row(org_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "organization_id": org_id,
+        "storage_key": f"orgs/{org_id}/files/{uuid.uuid4()}/x.txt",
+        "purge_after": datetime.now(UTC) - timedelta(days=1),
+    }
+
+
+async def test_file_purges_are_recorded_in_ones_own_organization_only(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    async with as_tenant(sessionmaker, *world.tenant("a.m1")) as session:
+        await session.execute(insert(FilePurge).values(purge_row(world.orgs["a"])))
+    async with as_tenant(sessionmaker, *world.tenant("a.admin")) as session:
+        await assert_refused(
+            session, insert(FilePurge).values(purge_row(world.orgs["b"])), "file_purges"
+        )
+    async with as_tenant(sessionmaker, None, None) as session:
+        await assert_refused(
+            session, insert(FilePurge).values(purge_row(world.orgs["a"])), "file_purges"
+        )
+
+
+async def test_file_purges_are_invisible_and_untouchable_to_every_tenant(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    row = purge_row(world.orgs["a"])
+    async with as_tenant(sessionmaker, *world.tenant("a.admin"), commit=True) as session:
+        await session.execute(insert(FilePurge).values(row))
+    try:
+        for viewer in VIEWERS:
+            async with as_tenant(sessionmaker, *world.tenant(viewer)) as session:
+                assert await session.scalar(select(func.count()).select_from(FilePurge)) == 0
+                deleted = await session.execute(delete(FilePurge).where(FilePurge.id == row["id"]))
+                assert deleted.rowcount == 0  # type: ignore[attr-defined]
+        async with as_tenant(sessionmaker, None, None) as session:
+            await session.execute(text("SELECT set_config('app.maintenance', 'purger', true)"))
+            assert await session.scalar(select(FilePurge.id).where(FilePurge.id == row["id"]))
+            with pytest.raises(ProgrammingError, match=RLS_REFUSED):
+                await session.execute(
+                    update(FilePurge).where(FilePurge.id == row["id"]).values(storage_key="../x")
+                )
+    finally:
+        async with as_tenant(sessionmaker, None, None, commit=True) as session:
+            await session.execute(text("SELECT set_config('app.maintenance', 'purger', true)"))
+            await session.execute(delete(FilePurge).where(FilePurge.id == row["id"]))

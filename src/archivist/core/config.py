@@ -120,6 +120,13 @@ class IngestionSettings(BaseModel):
     max_uncompressed_mb: int = 200
 
 
+class BackupSettings(BaseModel):
+    # A deleted document's stored file is kept this long, so that a point-in-time restore to
+    # any moment within the window finds it again; `files.purge` removes it afterwards.
+    deleted_file_retention_days: float = 30.0
+    purge_interval_seconds: float = 3600.0
+
+
 class WorkerSettings(BaseModel):
     # Task threads per worker process. They share one embedding model, whose batches grow with
     # the documents in flight, and overlap database and parsing work with embedding.
@@ -170,6 +177,7 @@ class Settings(BaseSettings):
     ingestion: IngestionSettings = IngestionSettings()
     llm: LLMSettings = LLMSettings()
     chat: ChatSettings = ChatSettings()
+    backup: BackupSettings = BackupSettings()
 
     @property
     def storage_dir(self) -> Path:

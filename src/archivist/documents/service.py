@@ -24,6 +24,7 @@ from archivist.files.exceptions import (
     UnsupportedFileType,
     UploadTooLarge,
 )
+from archivist.files.service import file_service
 from archivist.files.upload import ReceivedUpload, receive_upload
 from archivist.index.postgres import postgres_index
 from archivist.ingestion import formats
@@ -276,6 +277,9 @@ class DocumentService:
         key = file.storage_key
         await postgres_index.delete_document(session, document.id)
         await documents_repo.delete_file(session, file.id)
+        # The stored file stays for the retention window, so that a point-in-time restore to
+        # before this deletion finds it; `files.purge` removes it afterwards.
+        await file_service.schedule_purge(session, state.settings, principal.org_id, key)
         await audit.record(
             session,
             principal.org_id,
@@ -285,14 +289,6 @@ class DocumentService:
             document.id,
             filename=file.filename,
         )
-
-        async def remove_object() -> None:
-            try:
-                await asyncio.to_thread(state.store.delete, key)
-            except Exception:
-                logger.exception("could not delete object %s of a deleted document", key)
-
-        after_commit(session, remove_object)
 
     async def reindex(
         self, session: AsyncSession, state: AppState, principal: Principal, document_id: uuid.UUID

@@ -19,22 +19,35 @@ with warnings.catch_warnings():
 HOST = "127.0.0.1"
 
 
+def wal_archive_dir(data_dir: Path) -> Path:
+    return data_dir / "backups" / "wal"
+
+
 @dataclass
 class EmbeddedServices:
     data_dir: Path
     database_url: str = ""  # the application role
     migration_url: str = ""  # the owner role
     redis_url: str = ""
+    # Continuous WAL archiving into <data_dir>/backups/wal, for point-in-time restore.
+    archive_wal: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    postgres_port: int = 0
 
     def start_postgres(self, port: int | None = None) -> None:
         pgdata = self.data_dir / "postgres"
         port = port or ports.free_port(HOST)
         credentials = embedded_postgres.load_credentials(self.data_dir / "secrets")
         embedded_postgres.init_cluster(pgdata, credentials.superuser_password)
-        self.processes["postgres"] = embedded_postgres.start(
-            pgdata, HOST, port, self.logs / "postgres.log", credentials.superuser_password
+        options = (
+            embedded_postgres.archive_options(wal_archive_dir(self.data_dir))
+            if self.archive_wal
+            else []
         )
+        self.processes["postgres"] = embedded_postgres.start(
+            pgdata, HOST, port, self.logs / "postgres.log", credentials.superuser_password, options
+        )
+        self.postgres_port = port
         embedded_postgres.bootstrap(pgdata, port, credentials)
         self.database_url = embedded_postgres.url(
             embedded_postgres.APP_ROLE, credentials.app_password, HOST, port

@@ -89,7 +89,7 @@ class Stack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.data_dir = settings.data_dir.resolve()
-        self.services = EmbeddedServices(self.data_dir)
+        self.services = EmbeddedServices(self.data_dir, archive_wal=True)
         self.roles: list[Role] = []
         self.stopping = threading.Event()
         self.env: dict[str, str] = {}

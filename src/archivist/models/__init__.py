@@ -8,6 +8,7 @@ from archivist.models.chunk import Chunk
 from archivist.models.citation import Citation
 from archivist.models.document import Document
 from archivist.models.file import File
+from archivist.models.file_purge import FilePurge
 from archivist.models.group import Group
 from archivist.models.group_member import GroupMember
 from archivist.models.index_stat import IndexStat
@@ -28,6 +29,7 @@ __all__ = [
     "Citation",
     "Document",
     "File",
+    "FilePurge",
     "Group",
     "GroupMember",
     "IndexStat",

@@ -4,9 +4,14 @@ from celery import Celery
 
 from archivist.core.config import Settings, get_settings
 from archivist.core.redis import redis_tls
-from archivist.worker.task_names import PROCESS_DOCUMENT, PRUNE_SESSIONS, SWEEP_DOCUMENTS
+from archivist.worker.task_names import (
+    PROCESS_DOCUMENT,
+    PRUNE_SESSIONS,
+    PURGE_FILES,
+    SWEEP_DOCUMENTS,
+)
 
-TASK_MODULES = ["archivist.auth.tasks", "archivist.ingestion.tasks"]
+TASK_MODULES = ["archivist.auth.tasks", "archivist.files.tasks", "archivist.ingestion.tasks"]
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
@@ -36,6 +41,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
                 "task": SWEEP_DOCUMENTS,
                 "schedule": settings.ingestion.sweep_interval_seconds,
             },
+            PURGE_FILES: {"task": PURGE_FILES, "schedule": settings.backup.purge_interval_seconds},
         },
     )
     return app

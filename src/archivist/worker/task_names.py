@@ -4,3 +4,4 @@ QUEUES = ("primary", "docprocessing", "kg")
 PROCESS_DOCUMENT = "document.process"
 SWEEP_DOCUMENTS = "documents.sweep"
 PRUNE_SESSIONS = "sessions.prune"
+PURGE_FILES = "files.purge"
