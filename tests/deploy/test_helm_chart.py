@@ -502,3 +502,20 @@ def test_notes_warn_about_missing_services_only_when_they_are_missing(
     assert "no database" in default.notes and "no Redis" in default.notes
     assert "WARNING" not in production.notes
     assert "https://archivist.example.com/" in production.notes
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"databse": {"url": "postgresql://x"}}, "'databse' not allowed"),
+        ({"redis": {"existingSecret": "r", "urlkey": "u"}}, "'urlkey' not allowed"),
+        ({"runAsUser": 0}, "/runAsUser"),
+        ({"api": {"autoscaling": {"targetCPUUtilizationPercentage": 170}}}, "targetCPU"),
+        ({"workers": {"kg": {"replicas": 1}}}, "queues"),
+        ({"image": {"pullPolicy": "Sometimes"}}, "pullPolicy"),
+    ],
+)
+def test_values_schema_refuses_typos_and_root(values: dict[str, Any], complaint: str) -> None:
+    """A misspelt key would otherwise be ignored silently (and a secret left unset)."""
+    with pytest.raises(helm.HelmValuesError, match=complaint):
+        render_chart(values)
