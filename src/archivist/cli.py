@@ -239,6 +239,38 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the broker answers: the liveness probe of workers and beat.
+
+    Both roles are useless without the broker; the check is a PING with a short timeout, so it
+    neither imports Celery nor loads a model, and a probe costs well under a second.
+    """
+    import redis
+
+    from archivist.core.redis import redis_tls
+
+    settings = get_settings()
+    if not settings.redis_url:
+        print("archivist: set REDIS_URL", file=sys.stderr)
+        return 1
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=args.timeout,
+        socket_timeout=args.timeout,
+        **redis_tls(settings),
+    )
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        print(f"archivist: the broker does not answer: {reason}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    print("archivist: the broker answers")
+    return 0
+
+
 def cmd_openapi(_: argparse.Namespace) -> int:
     """The API's OpenAPI document, from which the web UI's client is generated."""
     import json
@@ -268,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_beat
     )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    health = commands.add_parser(
+        "health", help="exit 0 when the broker (Redis) answers: liveness of workers and beat"
+    )
+    health.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
+    health.set_defaults(func=cmd_health)
     ingest = commands.add_parser("ingest", help="upload files and folders as a user")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--user", required=True, metavar="EMAIL", help="owner of the documents")
