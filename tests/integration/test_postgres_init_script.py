@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from archivist.core.config import DatabaseSettings
 from archivist.core.db import create_sync_db_engine, ensure_isolating_role_sync
 from archivist.core.migrate import upgrade
 from archivist.embedded import ports
@@ -62,7 +63,9 @@ def test_script_prepares_a_database_the_application_can_use(server: tuple[int, s
     run_script(port, superuser, owner, app)
 
     upgrade(embedded_postgres.url("archivist_owner", owner, HOST, port))
-    engine = create_sync_db_engine(embedded_postgres.url("archivist_app", app, HOST, port))
+    engine = create_sync_db_engine(
+        embedded_postgres.url("archivist_app", app, HOST, port), DatabaseSettings()
+    )
     try:
         ensure_isolating_role_sync(engine)  # raises for a superuser, owner or BYPASSRLS role
         with engine.connect() as conn:
