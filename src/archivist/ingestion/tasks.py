@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @celery_app.task(  # type: ignore[untyped-decorator]
-    name=PROCESS_DOCUMENT, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+    name=PROCESS_DOCUMENT, bind=True, acks_late=True, reject_on_worker_lost=True
 )
 def process_document(self: Task, document_id: str, org_id: str, owner_id: str) -> str:
     ctx = worker_context()

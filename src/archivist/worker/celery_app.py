@@ -26,6 +26,9 @@ def create_celery(settings: Settings | None = None) -> Celery:
         task_create_missing_queues=True,
         task_default_queue="primary",
         task_acks_late=True,
+        # Nothing reads a task's return value: storing none keeps Redis free of keys that
+        # would only expire (every key Archivist keeps there must survive; see docs/deploy.md).
+        task_ignore_result=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_serializer="json",
