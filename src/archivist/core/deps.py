@@ -24,7 +24,11 @@ from archivist.core.state import AppState
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_state(request: Request) -> AppState:
+# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off to another thread on every request.
+
+
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.archivist
     return state
 
@@ -32,11 +36,11 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_redis(state: StateDep) -> "Redis":
+async def get_redis(state: StateDep) -> "Redis":
     return state.redis
 
 
