@@ -233,11 +233,19 @@ def main(argv: list[str] | None = None) -> None:
                 for _ in range(args.rounds):
                     me_runs.append(
                         measure(
-                            api.pid, port, "/api/me", auth, args.requests, args.concurrency, backends
+                            api.pid,
+                            port,
+                            "/api/me",
+                            auth,
+                            args.requests,
+                            args.concurrency,
+                            backends,
                         )
                     )
                     hello_runs.append(
-                        measure(hello.pid, hello_port, "/hello", {}, args.requests, args.concurrency)
+                        measure(
+                            hello.pid, hello_port, "/hello", {}, args.requests, args.concurrency
+                        )
                     )
                 report(pre_ping, me_runs, hello_runs)
             finally:

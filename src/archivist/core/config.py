@@ -17,6 +17,9 @@ class DatabaseSettings(BaseModel):
     # (a server process and a password handshake) cost more than most requests under load.
     pool_size: int = 20
     max_overflow: int = 0
+    # Check each connection with one trivial query as it leaves the pool. Off: a connection the
+    # driver already knows is closed is still replaced, but one that died silently fails the
+    # request that meets it (and the pool is then renewed). Costs one round trip per request.
     pool_pre_ping: bool = True
     # A request waits this long for a connection, then gets 503 with Retry-After.
     pool_timeout_seconds: float = 3.0

@@ -5,8 +5,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import await_
 
 from archivist.core.config import Settings
 
@@ -39,13 +42,42 @@ def driver_url(url: str, driver: str) -> str:
 def create_async_db_engine(settings: Settings) -> AsyncEngine:
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set (archivist up sets it for the embedded stack)")
-    return create_async_engine(
+    engine = create_async_engine(
         driver_url(settings.database_url, "asyncpg"),
         pool_size=settings.db.pool_size,
         max_overflow=settings.db.max_overflow,
-        pool_pre_ping=settings.db.pool_pre_ping,
         pool_timeout=settings.db.pool_timeout_seconds,
     )
+    # SQLAlchemy's own pre-ping costs asyncpg three round trips (BEGIN, an empty query,
+    # ROLLBACK); this check costs one, or none when pre-ping is off.
+    event.listen(engine.sync_engine, "checkout", _checkout_check(settings.db.pool_pre_ping))
+    return engine
+
+
+def _checkout_check(
+    pre_ping: bool,
+) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    """Before a pooled connection serves a transaction: replace it if asyncpg already knows it
+    is closed (the server restarted or ended it; checking costs nothing) and, with `pre_ping`,
+    if a trivial query on it fails (a connection that died silently, behind a firewall say).
+
+    The query goes by the simple-query protocol outside any transaction, so it also works
+    behind a transaction pooler. Raising `DisconnectionError` makes the pool discard the
+    connection and hand out a new one. Without pre-ping, a silently dead connection fails the
+    one request that meets it, and the disconnect error then renews the whole pool.
+    """
+
+    def check(_: Any, __: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+        connection = proxy.driver_connection
+        if connection is None or connection.is_closed():
+            raise DisconnectionError("the connection was closed")
+        if pre_ping:
+            try:
+                await_(connection.execute("SELECT 1"))
+            except Exception as error:  # whatever broke, this connection is not to be used
+                raise DisconnectionError(f"pre-ping failed: {error!r}") from error
+
+    return check
 
 
 def create_sync_db_engine(url: str, **kwargs: Any) -> Engine:
