@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.light [--requests 4000] [--concurrency 32] [--rounds 3]
                                     [--pre-ping both|on|off]
 
-Starts PostgreSQL and Redis (embedded), one `archivist api` process and one bare FastAPI
-hello-world under the same uvicorn, then sends the same fixed number of keep-alive requests to
-`GET /api/me` (a bearer token) and to `GET /hello`, alternating, `--rounds` times. Wall-clock
+Starts PostgreSQL and Redis (embedded), one `archivist api` process (two with `--baseline`,
+another checkout to compare with) and one bare FastAPI hello-world under the same uvicorn, then
+sends the same fixed number of keep-alive requests to `GET /api/me` (a bearer token) and to
+`GET /hello`, interleaved, `--rounds` times. Wall-clock
 req/s is noisy on a shared machine; CPU seconds per request of each server process (user +
 system, from /proc) is not, so both are reported, with the ratio of each. The CPU spent by
 PostgreSQL and Redis on behalf of `/api/me` is reported apart.
@@ -158,7 +159,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def run_api(services: EmbeddedServices, pre_ping: bool) -> tuple[subprocess.Popen[bytes], int]:
+def run_api(
+    services: EmbeddedServices, pre_ping: bool, source: str | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """One `archivist api` process; `source` runs another checkout's `src/` instead."""
     port = free_port()
     env = {
         "DATABASE_URL": services.database_url,
@@ -169,6 +173,8 @@ def run_api(services: EmbeddedServices, pre_ping: bool) -> tuple[subprocess.Pope
         "ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE": "100000000",
         "ARCHIVIST_DB__POOL_PRE_PING": "true" if pre_ping else "false",
     }
+    if source:
+        env["PYTHONPATH"] = str(Path(source) / "src")
     process = start(
         [sys.executable, "-m", "archivist.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
         env,
@@ -185,6 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pre-ping", choices=["both", "on", "off"], default="both")
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also measure the API of another checkout (say, main), in the same rounds",
+    )
     args = parser.parse_args(argv)
 
     data_dir = Path(tempfile.mkdtemp(prefix="archivist-light-"))
@@ -207,49 +218,38 @@ def main(argv: list[str] | None = None) -> None:
             services.logs / "bench-hello.log",
         )
         wait_up(f"http://127.0.0.1:{hello_port}/hello")
-
-        settings = {"both": [True, False], "on": [True], "off": [False]}[args.pre_ping]
-        token = ""
-        for pre_ping in settings:
-            api, port = run_api(services, pre_ping)
+        sources = {"this checkout": None, **({"baseline": args.baseline} if args.baseline else {})}
+        auth: dict[str, str] = {}
+        for pre_ping in {"both": [True, False], "on": [True], "off": [False]}[args.pre_ping]:
+            apis = {name: run_api(services, pre_ping, src) for name, src in sources.items()}
             try:
-                base = f"http://127.0.0.1:{port}"
-                if not token:
-                    registered = httpx.post(
-                        f"{base}/api/auth/register",
-                        json={
-                            "email": "light@bench.test",
-                            "password": "benchmark password",
-                            "organization_name": "Bench",
-                        },
-                    )
-                    registered.raise_for_status()
-                    token = registered.json()["access_token"]
-                auth = {"Authorization": f"Bearer {token}"}
+                if not auth:
+                    auth = sign_up(apis["this checkout"][1])
+                runs: dict[str, list[Measure]] = {name: [] for name in [*apis, "hello"]}
                 warm = min(500, args.requests)
-                measure(api.pid, port, "/api/me", auth, warm, args.concurrency)
-                measure(hello.pid, hello_port, "/hello", {}, warm, args.concurrency)
-                me_runs, hello_runs = [], []
-                for _ in range(args.rounds):
-                    me_runs.append(
-                        measure(
-                            api.pid,
-                            port,
-                            "/api/me",
-                            auth,
-                            args.requests,
-                            args.concurrency,
-                            backends,
+                for rounds, total in ((1, warm), (args.rounds, args.requests)):
+                    for _ in range(rounds):  # interleaved, so all see the same machine load
+                        for name, (api, port) in apis.items():
+                            runs[name].append(
+                                measure(
+                                    api.pid,
+                                    port,
+                                    "/api/me",
+                                    auth,
+                                    total,
+                                    args.concurrency,
+                                    backends,
+                                )
+                            )
+                        runs["hello"].append(
+                            measure(hello.pid, hello_port, "/hello", {}, total, args.concurrency)
                         )
-                    )
-                    hello_runs.append(
-                        measure(
-                            hello.pid, hello_port, "/hello", {}, args.requests, args.concurrency
-                        )
-                    )
-                report(pre_ping, me_runs, hello_runs)
+                    if total == warm:
+                        runs = {name: [] for name in runs}
+                report(pre_ping, runs)
             finally:
-                stop(api)
+                for api, _ in apis.values():
+                    stop(api)
     finally:
         if hello is not None:
             stop(hello)
@@ -257,22 +257,38 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def report(pre_ping: bool, me: list[Measure], hello: list[Measure]) -> None:
+def sign_up(port: int) -> dict[str, str]:
+    registered = httpx.post(
+        f"http://127.0.0.1:{port}/api/auth/register",
+        json={
+            "email": "light@bench.test",
+            "password": "benchmark password",
+            "organization_name": "Bench",
+        },
+    )
+    registered.raise_for_status()
+    return {"Authorization": f"Bearer {registered.json()['access_token']}"}
+
+
+def report(pre_ping: bool, runs: dict[str, list[Measure]]) -> None:
     def med(values: list[float]) -> float:
         return statistics.median(values)
 
-    me_rps, hello_rps = med([m.rps for m in me]), med([m.rps for m in hello])
-    me_cpu, hello_cpu = med([m.cpu_ms for m in me]), med([m.cpu_ms for m in hello])
-    backend = med([m.backend_ms for m in me])
-    print(f"## pool_pre_ping={'on' if pre_ping else 'off'} (medians of {len(me)} rounds)")
-    print(f"GET /api/me   {me_rps:7.0f} req/s  {me_cpu:.3f} CPU ms/request (API process)")
-    print(f"GET /hello    {hello_rps:7.0f} req/s  {hello_cpu:.3f} CPU ms/request")
-    print(f"PostgreSQL + Redis for /api/me: {backend:.3f} CPU ms/request")
+    hello = runs.pop("hello")
+    hello_rps, hello_cpu = med([m.rps for m in hello]), med([m.cpu_ms for m in hello])
+    print(f"## pool_pre_ping={'on' if pre_ping else 'off'} (medians of {len(hello)} rounds)")
     print(
-        f"ratio: req/s {me_rps / hello_rps:.2f}, CPU per request {hello_cpu / me_cpu:.2f} "
-        "(goal >= 0.5)\n",
-        flush=True,
+        f"GET /hello ({'bare FastAPI':>13})  {hello_rps:7.0f} req/s  {hello_cpu:.3f} CPU ms/request"
     )
+    for name, me in runs.items():
+        rps, cpu = med([m.rps for m in me]), med([m.cpu_ms for m in me])
+        backend = med([m.backend_ms for m in me])
+        print(
+            f"GET /api/me ({name:>13})  {rps:7.0f} req/s  {cpu:.3f} CPU ms/request, "
+            f"+ PostgreSQL and Redis {backend:.3f}; ratio to hello: req/s {rps / hello_rps:.2f}, "
+            f"CPU {hello_cpu / cpu:.2f} (goal >= 0.5)"
+        )
+    print(flush=True)
 
 
 if __name__ == "__main__":
