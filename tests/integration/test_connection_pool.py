@@ -88,3 +88,23 @@ async def test_connection_ended_by_the_server_is_replaced_before_a_request_uses_
                 assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
     finally:
         await state.close()
+
+
+@pytest.mark.parametrize(("skip_seconds", "pinged"), [(0.0, True), (60.0, False)])
+async def test_pre_ping_spares_a_connection_returned_within_the_window(
+    settings: Settings, skip_seconds: float, pinged: bool
+) -> None:
+    db = DatabaseSettings(
+        pool_size=1, max_overflow=0, pool_pre_ping=True, pool_pre_ping_skip_seconds=skip_seconds
+    )
+    state = AppState.create(settings.model_copy(update={"db": db}))
+    try:
+        async with state.engine.connect() as conn:  # returned with a ROLLBACK
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with state.engine.connect(), state.legs_engine.connect() as other:
+            last = await other.scalar(
+                text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+        assert (last == "SELECT 1") is pinged, last
+    finally:
+        await state.close()

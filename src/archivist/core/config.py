@@ -19,8 +19,12 @@ class DatabaseSettings(BaseModel):
     max_overflow: int = 0
     # Check each connection with one trivial query as it leaves the pool. Off: a connection the
     # driver already knows is closed is still replaced, but one that died silently fails the
-    # request that meets it (and the pool is then renewed). Costs one round trip per request.
+    # request that meets it (and the pool is then renewed). Costs one round trip per request...
     pool_pre_ping: bool = True
+    # ...except for a connection that was in use this recently (HikariCP's "alive bypass
+    # window"): under load, connections come back within milliseconds and a ping would prove
+    # little. 0 pings every time.
+    pool_pre_ping_skip_seconds: float = 0.5
     # A request waits this long for a connection, then gets 503 with Retry-After.
     pool_timeout_seconds: float = 3.0
     # Role the application connects as; migrations grant it table privileges.

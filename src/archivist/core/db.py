@@ -1,5 +1,6 @@
 """Database engines, the per-request transaction and its row-level-security context."""
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -50,32 +51,47 @@ def create_async_db_engine(settings: Settings) -> AsyncEngine:
     )
     # SQLAlchemy's own pre-ping costs asyncpg three round trips (BEGIN, an empty query,
     # ROLLBACK); this check costs one, or none when pre-ping is off.
-    event.listen(engine.sync_engine, "checkout", _checkout_check(settings.db.pool_pre_ping))
+    pre_ping = settings.db.pool_pre_ping
+    skip = settings.db.pool_pre_ping_skip_seconds
+    event.listen(engine.sync_engine, "checkout", _checkout_check(pre_ping, skip))
+    event.listen(engine.sync_engine, "checkin", _note_checkin)
     return engine
 
 
+_CHECKED_IN_AT = "checked_in_at"
+
+
+def _note_checkin(_: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
 def _checkout_check(
-    pre_ping: bool,
+    pre_ping: bool, skip_seconds: float
 ) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
     """Before a pooled connection serves a transaction: replace it if asyncpg already knows it
     is closed (the server restarted or ended it; checking costs nothing) and, with `pre_ping`,
-    if a trivial query on it fails (a connection that died silently, behind a firewall say).
+    if a trivial query on it fails (a connection that died silently, behind a firewall say),
+    unless it was returned to the pool less than `skip_seconds` ago.
 
     The query goes by the simple-query protocol outside any transaction, so it also works
     behind a transaction pooler. Raising `DisconnectionError` makes the pool discard the
-    connection and hand out a new one. Without pre-ping, a silently dead connection fails the
+    connection and hand out a new one. A silently dead connection that is not pinged fails the
     one request that meets it, and the disconnect error then renews the whole pool.
     """
 
-    def check(_: Any, __: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+    def check(_: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
         connection = proxy.driver_connection
         if connection is None or connection.is_closed():
             raise DisconnectionError("the connection was closed")
-        if pre_ping:
-            try:
-                await_(connection.execute("SELECT 1"))
-            except Exception as error:  # whatever broke, this connection is not to be used
-                raise DisconnectionError(f"pre-ping failed: {error!r}") from error
+        if not pre_ping:
+            return
+        returned = record.info.get(_CHECKED_IN_AT)
+        if returned is not None and time.monotonic() - returned < skip_seconds:
+            return
+        try:
+            await_(connection.execute("SELECT 1"))
+        except Exception as error:  # whatever broke, this connection is not to be used
+            raise DisconnectionError(f"pre-ping failed: {error!r}") from error
 
     return check
 
