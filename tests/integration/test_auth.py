@@ -81,7 +81,7 @@ async def test_register_creates_an_organization_with_the_user_as_admin(http: Asy
     )
     me = await http.get("/api/me", headers=bearer(body["access_token"]))
     assert me.status_code == 200, me.text
-    assert me.json()["id"] == user["id"]
+    assert me.json() == user
 
 
 async def test_register_with_a_taken_email_conflicts(http: AsyncClient) -> None:
@@ -828,3 +828,34 @@ async def test_two_admins_removing_each_other_at_once_leave_one_admin(
         users = await http.get("/api/organization/users", headers=winner.headers)
         admins = [u["id"] for u in users.json()["items"] if u["role"] == "admin" and u["is_active"]]
         assert admins == [winner.id]
+
+
+async def test_me_is_the_same_profile_by_token_and_by_api_key(http: AsyncClient) -> None:
+    org = await make_org(http, members=1)
+    member = org.members[0]
+    key = (await http.post("/api/api-keys", json={"name": "k"}, headers=member.headers)).json()
+    by_token = await http.get("/api/me", headers=member.headers)
+    by_key = await http.get("/api/me", headers=bearer(key["key"]))
+    assert by_token.status_code == by_key.status_code == 200, (by_token.text, by_key.text)
+    assert by_token.json() == by_key.json()
+    assert (by_token.json()["email"], by_token.json()["role"]) == (member.email, "member")
+
+
+async def test_role_change_takes_effect_on_the_next_request_of_a_live_session(
+    http: AsyncClient,
+) -> None:
+    org = await make_org(http, members=1)
+    member = org.members[0]
+    assert_error(await http.get("/api/organization/users", headers=member.headers), 403)
+    promoted = await http.patch(
+        f"/api/organization/users/{member.id}", json={"role": "admin"}, headers=org.admin.headers
+    )
+    assert promoted.status_code == 200, promoted.text
+    # The same token, not a new sign-in: the role is read from the database on every request.
+    assert (await http.get("/api/organization/users", headers=member.headers)).status_code == 200
+    assert (await http.get("/api/me", headers=member.headers)).json()["role"] == "admin"
+    demoted = await http.patch(
+        f"/api/organization/users/{member.id}", json={"role": "member"}, headers=org.admin.headers
+    )
+    assert demoted.status_code == 200, demoted.text
+    assert_error(await http.get("/api/organization/users", headers=member.headers), 403)

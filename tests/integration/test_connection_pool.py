@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
 from archivist.core.config import DatabaseSettings, Settings
 from archivist.core.state import AppState
@@ -57,3 +58,53 @@ async def test_exhausted_pool_answers_503_with_retry_after_quickly(tiny_pool: Ap
         assert waited < 3
         # Once connections are free again, the same request works.
         assert (await client.get("/api/me", headers=account.headers)).status_code == 200
+
+
+@pytest.mark.parametrize("pre_ping", [True, False], ids=["pre-ping", "no-pre-ping"])
+async def test_connection_ended_by_the_server_is_replaced_before_a_request_uses_it(
+    settings: Settings, pre_ping: bool
+) -> None:
+    db = DatabaseSettings(pool_size=1, max_overflow=0, pool_pre_ping=pre_ping)
+    state = AppState.create(settings.model_copy(update={"db": db}))
+    try:
+        async with open_client(state) as client:
+            account = await register_org(client, f"Restart {pre_ping}")
+            async with state.engine.connect() as conn:  # the pool's one connection
+                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with state.legs_engine.connect() as other:  # same role: it may end it
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                for _ in range(100):
+                    gone = await other.scalar(
+                        text("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = :pid)"),
+                        {"pid": pid},
+                    )
+                    if gone:
+                        break
+                    await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)  # asyncpg reads the server's goodbye
+            response = await client.get("/api/me", headers=account.headers)
+            assert response.status_code == 200, response.text
+            async with state.engine.connect() as conn:
+                assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await state.close()
+
+
+@pytest.mark.parametrize(("skip_seconds", "pinged"), [(0.0, True), (60.0, False)])
+async def test_pre_ping_spares_a_connection_returned_within_the_window(
+    settings: Settings, skip_seconds: float, pinged: bool
+) -> None:
+    db = DatabaseSettings(
+        pool_size=1, max_overflow=0, pool_pre_ping=True, pool_pre_ping_skip_seconds=skip_seconds
+    )
+    state = AppState.create(settings.model_copy(update={"db": db}))
+    try:
+        async with state.engine.connect() as conn:  # returned with a ROLLBACK
+            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with state.engine.connect(), state.legs_engine.connect() as other:
+            last = await other.scalar(
+                text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+        assert (last == "SELECT 1") is pinged, last
+    finally:
+        await state.close()

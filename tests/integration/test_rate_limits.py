@@ -133,6 +133,46 @@ async def test_api_requests_beyond_the_per_user_limit_are_throttled(limited: Asy
     assert other.status_code == 200, "the limit is per user, not global"
 
 
+async def _in_one_minute(requests: int) -> None:
+    """Wait, if need be, so that `requests` quick requests share one calendar minute."""
+    if 60 - time.time() % 60 < 5 + requests * 0.5:
+        await asyncio.sleep(60 - time.time() % 60 + 0.1)
+
+
+async def test_requests_with_a_revoked_session_are_refused_and_not_counted(
+    limited: AsyncClient,
+) -> None:
+    account = await register_org(limited)
+    await _in_one_minute(3 * API_LIMIT)
+    assert (await limited.post("/api/auth/logout", headers=account.headers)).status_code == 204
+    for _ in range(2 * API_LIMIT):
+        assert_error(await limited.get("/api/me", headers=account.headers), 401)
+    login = await limited.post(
+        "/api/auth/login", json={"email": account.email, "password": PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    # The refused requests used none of the user's allowance; the logout itself counted.
+    statuses = [
+        (await limited.get("/api/me", headers=headers)).status_code for _ in range(API_LIMIT)
+    ]
+    assert statuses == [200] * (API_LIMIT - 1) + [429], statuses
+
+
+async def test_api_key_requests_beyond_the_per_user_limit_are_throttled(
+    limited: AsyncClient,
+) -> None:
+    account = await register_org(limited)
+    await _in_one_minute(API_LIMIT + 2)
+    created = await limited.post("/api/api-keys", json={"name": "k"}, headers=account.headers)
+    assert created.status_code == 201, created.text
+    key = {"Authorization": f"Bearer {created.json()['key']}"}
+    # The token's request above counted too: token and key share the user's allowance.
+    statuses = [(await limited.get("/api/me", headers=key)).status_code for _ in range(API_LIMIT)]
+    assert statuses == [200] * (API_LIMIT - 1) + [429], statuses
+    _retry_after(await limited.get("/api/me", headers=account.headers), 60)
+
+
 async def test_a_parallel_burst_of_wrong_passwords_gets_no_more_guesses_than_the_limit(
     http: AsyncClient, settings: Settings
 ) -> None:

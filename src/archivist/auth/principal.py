@@ -1,5 +1,15 @@
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The caller as `/api/me` shows them: read by the same statement that authenticates them."""
+
+    email: str
+    organization_name: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -11,6 +21,7 @@ class Principal:
     role: str
     session_id: str | None = None
     api_key_id: uuid.UUID | None = None
+    profile: Profile | None = None
 
     @property
     def is_admin(self) -> bool:

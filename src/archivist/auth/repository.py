@@ -1,9 +1,10 @@
 """Every query about users, memberships and API keys."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archivist.auth.schemas import User as UserOut
@@ -31,7 +32,33 @@ def to_profile(user: User, membership: Membership, org: Organization) -> UserOut
     )
 
 
+# Sets the row-level-security context and reads the membership and profile, in one round trip
+# (migration 0009 says why it is a function).
+AUTHENTICATE_SQL = text("SELECT * FROM app_authenticate(:user_id, :org_id)")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A user's membership with their profile, as `app_authenticate` returns it."""
+
+    role: str
+    is_active: bool
+    organization_id: uuid.UUID
+    email: str
+    created_at: datetime
+    organization_name: str
+
+
 class UserRepository:
+    async def authenticate(
+        self, session: AsyncSession, user_id: uuid.UUID, org_id: uuid.UUID
+    ) -> Member | None:
+        """Scope the transaction to `user_id` in `org_id` (row-level security), then their
+        membership as that context lets them see it; None without one."""
+        result = await session.execute(AUTHENTICATE_SQL, {"user_id": user_id, "org_id": org_id})
+        row = result.first()
+        return Member(*row) if row else None
+
     async def get(self, session: AsyncSession, user_id: uuid.UUID) -> User | None:
         return await session.scalar(select(User).where(User.id == user_id))
 

@@ -23,7 +23,7 @@ from archivist.auth.exceptions import (
     SessionRevoked,
     WrongCurrentPassword,
 )
-from archivist.auth.principal import Principal
+from archivist.auth.principal import Principal, Profile
 from archivist.auth.repository import api_keys as api_key_repo
 from archivist.auth.repository import users as user_repo
 from archivist.auth.reset_store import reset_store
@@ -31,6 +31,7 @@ from archivist.auth.session_store import Client, public_id, session_store
 from archivist.core import rate_limit
 from archivist.core.config import AuthSettings, Settings
 from archivist.core.db import set_lookup, set_tenant
+from archivist.core.errors import RateLimited
 from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import (
     decode_token,
@@ -45,6 +46,12 @@ from archivist.organizations.exceptions import UserNotFound
 from archivist.organizations.service import organization
 
 API_KEY_PREFIX = "ak_"
+API_RATE_LIMITED = "API rate limit reached; slow down"
+
+
+def _api_counter_key(user_id: uuid.UUID) -> str:
+    """The user's request counter for the current minute (fixed window)."""
+    return f"rl:api:{user_id}:{int(time.time() // 60)}"
 
 
 @dataclass(frozen=True)
@@ -185,11 +192,23 @@ class AuthService:
         return Issued(schemas.TokenResponse(user=profile, access_token=token, expires_in=ttl), sid)
 
     async def authenticate(
-        self, session: AsyncSession, redis: "Redis", secret: str, credential: str
+        self,
+        session: AsyncSession,
+        redis: "Redis",
+        secret: str,
+        credential: str,
+        requests_per_minute: int,
     ) -> Principal:
-        """Resolve a bearer token or API key, and scope the transaction to its user (RLS)."""
+        """Resolve a bearer token or API key, count the request against its user's per-minute
+        limit (429 past it), and scope the transaction to the user (RLS).
+
+        A token costs one Redis round trip (session check and count together) and one database
+        round trip (RLS context, membership and profile together). Neither answer is cached in
+        the process: a revoked session, a deactivated account or a removed membership is
+        refused on the very next request, by every API process."""
         api_key_id: uuid.UUID | None = None
         sid: str | None = None
+        counter = _api_counter_key
         if credential.startswith(API_KEY_PREFIX):
             key_hash = digest(credential)
             await set_lookup(session, "app.api_key_hash", key_hash)
@@ -199,19 +218,33 @@ class AuthService:
             user_id, org_id, api_key_id = key.user_id, key.organization_id, key.id
             await api_key_repo.mark_used(session, key.id)
             await set_lookup(session, "app.api_key_hash", "")
+            await rate_limit.consume(
+                redis, counter(user_id), requests_per_minute, 60, API_RATE_LIMITED
+            )
         else:
             claims = decode_token(secret, credential)
             if claims is None or claims.expires_at <= time.time():
                 raise InvalidToken()
-            stored = await session_store.touch(redis, claims.session_id)
-            if stored is None or stored.user_id != claims.user_id or stored.org_id != claims.org_id:
-                raise SessionRevoked()
             user_id, org_id, sid = claims.user_id, claims.org_id, claims.session_id
-        await set_tenant(session, user_id, org_id)
-        membership = await user_repo.membership(session, user_id)
-        if membership is None or not membership.is_active or membership.organization_id != org_id:
+            counted = await session_store.touch_and_count(
+                redis, sid, user_id, org_id, counter(user_id), 60
+            )
+            if counted is None:
+                raise SessionRevoked()
+            count, reset = counted
+            if count > requests_per_minute:
+                raise RateLimited(reset, API_RATE_LIMITED)
+        member = await user_repo.authenticate(session, user_id, org_id)
+        if member is None or not member.is_active or member.organization_id != org_id:
             raise AccountDeactivated()
-        return Principal(user_id, org_id, membership.role, session_id=sid, api_key_id=api_key_id)
+        return Principal(
+            user_id,
+            org_id,
+            member.role,
+            session_id=sid,
+            api_key_id=api_key_id,
+            profile=Profile(member.email, member.organization_name, member.created_at),
+        )
 
     async def principal_for_email(self, session: AsyncSession, email: str) -> Principal:
         """Act as an existing user without their password (operator tools on the server)."""
@@ -327,6 +360,16 @@ class AuthService:
         raise SessionNotFound()
 
     async def me(self, session: AsyncSession, principal: Principal) -> schemas.User:
+        if principal.profile is not None:  # read while authenticating, in this transaction
+            return schemas.User(
+                id=principal.user_id,
+                email=principal.profile.email,
+                organization_id=principal.org_id,
+                organization_name=principal.profile.organization_name,
+                role=principal.role,
+                is_active=True,  # an inactive member is refused before this
+                created_at=principal.profile.created_at,
+            )
         profile = await user_repo.profile(session, principal.user_id)
         if profile is None:
             raise AccountDeactivated()

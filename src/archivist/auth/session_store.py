@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 ACTIVE_KEY = "sessions:active"  # sorted set: sid -> expiry time, for the active-sessions gauge
 
@@ -22,12 +23,6 @@ def _user_key(user_id: uuid.UUID | str) -> str:
 def public_id(sid: str) -> str:
     """How a session is named to its user: the `sid` is part of their token, so it is not shown."""
     return hashlib.sha256(f"session:{sid}".encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    user_id: uuid.UUID
-    org_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -47,11 +42,16 @@ class SessionInfo:
     user_agent: str
 
 
-_TOUCH = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+# KEYS: the session, the caller's rate-limit counter. ARGV: now, user id, org id, window seconds.
+_TOUCH_AND_COUNT = """
+local owner = redis.call('HMGET', KEYS[1], 'user_id', 'org_id')
+if owner[1] ~= ARGV[2] or owner[2] ~= ARGV[3] then return false end
 redis.call('HSET', KEYS[1], 'last_activity_at', ARGV[1])
-return redis.call('HMGET', KEYS[1], 'user_id', 'org_id')
+redis.call('SET', KEYS[2], 0, 'EX', ARGV[4], 'NX')
+local count = redis.call('INCR', KEYS[2])
+return {count, redis.call('TTL', KEYS[2])}
 """
+_TOUCH_AND_COUNT_SHA = hashlib.sha1(_TOUCH_AND_COUNT.encode()).hexdigest()
 
 
 class SessionStore:
@@ -85,16 +85,39 @@ class SessionStore:
             await pipe.execute()
         return sid
 
-    async def touch(self, redis: "Redis", sid: str) -> StoredSession | None:
-        """The live session for `sid` (last activity updated); None once revoked or expired.
+    async def touch_and_count(
+        self,
+        redis: "Redis",
+        sid: str,
+        user_id: uuid.UUID,
+        org_id: uuid.UUID,
+        counter_key: str,
+        window_seconds: int,
+    ) -> tuple[int, int] | None:
+        """Mark the session used and count one request in `counter_key`'s fixed window (as
+        `rate_limit.hit` does): (count, seconds until the window resets). None, counting
+        nothing, once the session is revoked or expired, or if it is not `user_id`'s in
+        `org_id`.
 
-        One round trip, on every authenticated request: a script reads the session and marks
-        it used, and never recreates a session that has just expired."""
-        found = await redis.eval(_TOUCH, 1, _session_key(sid), int(time.time()))
+        One round trip for what every token-authenticated request needs from Redis: the
+        session is read where it lives on every request (a revocation holds at once, in every
+        API process), never recreated once expired."""
+        keys_and_args = (
+            _session_key(sid),
+            counter_key,
+            int(time.time()),
+            str(user_id),
+            str(org_id),
+            window_seconds,
+        )
+        try:  # by its digest: the script's text need not travel with every request
+            found = await redis.evalsha(_TOUCH_AND_COUNT_SHA, 2, *keys_and_args)
+        except NoScriptError:  # a restarted or flushed Redis: EVAL caches it again
+            found = await redis.eval(_TOUCH_AND_COUNT, 2, *keys_and_args)
         if not found:
             return None
-        user_id, org_id = found
-        return StoredSession(uuid.UUID(str(user_id)), uuid.UUID(str(org_id)))
+        count, ttl = found
+        return int(count), max(1, int(ttl))
 
     async def revoke(self, redis: "Redis", sid: str) -> None:
         data = await redis.hgetall(_session_key(sid))

@@ -17,7 +17,14 @@ class DatabaseSettings(BaseModel):
     # hybrid search's semantic leg). Size the server's max_connections for every process.
     pool_size: int = 20
     max_overflow: int = 30
+    # Check each connection with one trivial query as it leaves the pool. Off: a connection the
+    # driver already knows is closed is still replaced, but one that died silently fails the
+    # request that meets it (and the pool is then renewed). Costs one round trip per request...
     pool_pre_ping: bool = True
+    # ...except for a connection that was in use this recently (HikariCP's "alive bypass
+    # window"): under load, connections come back within milliseconds and a ping would prove
+    # little. 0 pings every time.
+    pool_pre_ping_skip_seconds: float = 0.5
     # Connections older than this are replaced (servers and proxies drop idle ones).
     pool_recycle_seconds: int = 3600
     # A request waits this long for a connection, then gets 503 with Retry-After.

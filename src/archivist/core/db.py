@@ -1,13 +1,15 @@
 """Database engines, the per-request transaction and its row-level-security context."""
 
 import ssl
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import await_
 
 from archivist.core.config import DatabaseSettings, Settings
 
@@ -76,15 +80,58 @@ def create_async_db_engine(settings: Settings) -> AsyncEngine:
         raise RuntimeError("DATABASE_URL is not set (archivist up sets it for the embedded stack)")
     db = settings.db
     tls = asyncpg_tls(tls_parameters(settings.database_url, db))
-    return create_async_engine(
+    engine = create_async_engine(
         driver_url(settings.database_url, "asyncpg"),
         pool_size=db.pool_size,
         max_overflow=db.max_overflow,
-        pool_pre_ping=db.pool_pre_ping,
         pool_recycle=db.pool_recycle_seconds,
         pool_timeout=db.pool_timeout_seconds,
         connect_args={} if tls is None else {"ssl": tls},
     )
+    # SQLAlchemy's own pre-ping costs asyncpg three round trips (BEGIN, an empty query,
+    # ROLLBACK); this check costs one, or none when pre-ping is off.
+    check = _checkout_check(db.pool_pre_ping, db.pool_pre_ping_skip_seconds)
+    event.listen(engine.sync_engine, "checkout", check)
+    event.listen(engine.sync_engine, "checkin", _note_checkin)
+    return engine
+
+
+_CHECKED_IN_AT = "checked_in_at"
+
+
+def _note_checkin(_: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _checkout_check(
+    pre_ping: bool, skip_seconds: float
+) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    """Before a pooled connection serves a transaction: replace it if asyncpg already knows it
+    is closed (the server restarted or ended it; checking costs nothing) and, with `pre_ping`,
+    if a trivial query on it fails (a connection that died silently, behind a firewall say),
+    unless it was returned to the pool less than `skip_seconds` ago.
+
+    The query goes by the simple-query protocol outside any transaction, so it also works
+    behind a transaction pooler. Raising `DisconnectionError` makes the pool discard the
+    connection and hand out a new one. A silently dead connection that is not pinged fails the
+    one request that meets it, and the disconnect error then renews the whole pool.
+    """
+
+    def check(_: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+        connection = proxy.driver_connection
+        if connection is None or connection.is_closed():
+            raise DisconnectionError("the connection was closed")
+        if not pre_ping:
+            return
+        returned = record.info.get(_CHECKED_IN_AT)
+        if returned is not None and time.monotonic() - returned < skip_seconds:
+            return
+        try:
+            await_(connection.execute("SELECT 1"))
+        except Exception as error:  # whatever broke, this connection is not to be used
+            raise DisconnectionError(f"pre-ping failed: {error!r}") from error
+
+    return check
 
 
 def create_sync_db_engine(url: str, db: DatabaseSettings, **kwargs: Any) -> Engine:

@@ -1,7 +1,6 @@
 """Typed dependencies shared by every endpoint."""
 
 import hmac
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -13,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from archivist.auth.exceptions import CsrfFailed
 from archivist.auth.principal import Principal
 from archivist.auth.service import auth
-from archivist.core import rate_limit
 from archivist.core.config import Settings
 from archivist.core.db import transaction
 from archivist.core.errors import Forbidden, NotAuthenticated
@@ -24,7 +22,11 @@ from archivist.core.state import AppState
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_state(request: Request) -> AppState:
+# The dependencies below are `async def` although they never await: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off to another thread on every request.
+
+
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.archivist
     return state
 
@@ -32,11 +34,11 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_redis(state: StateDep) -> "Redis":
+async def get_redis(state: StateDep) -> "Redis":
     return state.redis
 
 
@@ -67,20 +69,18 @@ def _credential(request: Request, settings: Settings) -> tuple[str, bool]:
 async def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:
     settings = state.settings
     credential, from_cookie = _credential(request, settings)
-    principal = await auth.authenticate(session, state.redis, state.jwt_secret, credential)
+    principal = await auth.authenticate(
+        session,
+        state.redis,
+        state.jwt_secret,
+        credential,
+        settings.auth.api_requests_per_minute,
+    )
     if from_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(settings.auth.csrf_header_name, "")
         expected = csrf_token(state.jwt_secret, principal.session_id or "")
         if not hmac.compare_digest(sent, expected):
             raise CsrfFailed()
-    minute = int(time.time() // 60)
-    await rate_limit.consume(
-        state.redis,
-        f"rl:api:{principal.user_id}:{minute}",
-        settings.auth.api_requests_per_minute,
-        60,
-        "API rate limit reached; slow down",
-    )
     request.state.principal = principal
     user_id_var.set(str(principal.user_id))
     org_id_var.set(str(principal.org_id))
