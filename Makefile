@@ -18,8 +18,8 @@ web:
 	bash scripts/build-web.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 install: $(STAMP)
