@@ -51,8 +51,8 @@ def _cached(config_json: str, provider: str, cache_dir: str) -> Embedder:
     if provider == "local":
         if importlib.util.find_spec("sentence_transformers") is None:
             raise RuntimeError(
-                "the embedding provider `local` needs PyTorch: install `archivist[torch]`, or set "
-                "ARCHIVIST_EMBEDDING__PROVIDER=onnx or onnx-int8"
+                "the embedding provider `local` needs PyTorch, which this installation lacks (the "
+                "container image has none): set ARCHIVIST_EMBEDDING__PROVIDER=onnx-int8 or onnx"
             )
         from archivist.embedding.local import LocalEmbedder
 

@@ -165,8 +165,8 @@ def build_model(target: Path, quantized: bool) -> None:
         return
     if importlib.util.find_spec("torch") is None:
         raise RuntimeError(
-            f"the ONNX embedding model {target} is not built, and building it needs PyTorch: "
-            "install `archivist[torch]`, or set ARCHIVIST_EMBEDDING__MODELS_DIR to a folder "
+            f"the ONNX embedding model {target} is not built, and building it needs PyTorch, "
+            "which this installation lacks: set ARCHIVIST_EMBEDDING__MODELS_DIR to a folder "
             "with the built models"
         )
     script = "import sys; from pathlib import Path; from archivist.embedding import onnx; "
