@@ -135,6 +135,9 @@ def test_roles_migrate_serve_index_and_search(
         "worker", "--queues", "primary,docprocessing,kg", "--concurrency", "2",
     )  # fmt: skip
     started.append(worker)
+    beat = f"archivist-test-beat-{suffix}"
+    podman("run", "--detach", "--name", beat, *run_args(volume, env), container_image, "beat")
+    started.append(beat)
 
     page = httpx.get(f"{base}/")
     assert page.status_code == 200 and "<html" in page.text, page.text[:300]
@@ -167,6 +170,11 @@ def test_roles_migrate_serve_index_and_search(
     )
     assert found.status_code == 200, found.text
     assert [r["document_id"] for r in found.json()["results"]] == [document_id]
+
+    # beat keeps its schedule on the data volume, the one writable place besides /tmp.
+    assert "beat: Starting" in logs(beat)
+    running = podman("inspect", "--format", "{{.State.Running}}", beat, worker, api).stdout
+    assert running.split() == ["true"] * 3, logs(beat) + logs(worker)
 
 
 def wait_ready(name: str, url: str, began: float, timeout: float = 120) -> None:
