@@ -39,4 +39,5 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/out web/.next
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/out web/.next \
+		src/archivist/web_static build dist
