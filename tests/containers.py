@@ -11,7 +11,9 @@ in podman's storage under stable names, to be reused by later runs:
 
 The build bind-mounts this host's wheel folders and pip cache (PyTorch's CPU build lies only on
 local disk here; llama-cpp-python's compiled wheel is in the cache) and reuses podman's layer
-cache, so a rebuild after a source change redoes only the source layers.
+cache, so a rebuild after a source change redoes only the source layers. pip's wheel cache does
+not key on CMAKE_ARGS: the llama.cpp in a test image is the host's (built for this CPU), not the
+portable build the Containerfile asks for; that is fine for a test image, not for shipping one.
 
 Use `image()` (or the `container_image` fixture in tests/container) and `podman()`.
 """
