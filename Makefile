@@ -18,8 +18,8 @@ web:
 	bash scripts/build-web.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/ruff check src tests bench deploy
+	$(BIN)/ruff format --check src tests bench deploy
 	$(BIN)/mypy
 
 install: $(STAMP)
@@ -39,4 +39,5 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/out web/.next
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/out web/.next \
+		src/archivist/web_static build dist

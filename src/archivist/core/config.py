@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import archivist
+
 
 class DatabaseSettings(BaseModel):
     # Per API process, twice: the request pool and, as large, the pool of second legs (a
@@ -94,6 +96,9 @@ class EmbeddingSettings(BaseModel):
     api_key: str = ""
     model: str = "all-MiniLM-L6-v2"
     timeout_seconds: float = 60.0
+    # Where the ONNX models are built and kept; empty: `<data_dir>/models`. The container image
+    # points it at models built into the image, so no pod builds them (or needs torch).
+    models_dir: Path | None = None
 
 
 class LLMSettings(BaseModel):
@@ -172,8 +177,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_upload_mb: int = 100
     log_level: str = "INFO"
-    # The web UI's static export (`npm run build` in web/), served at `/`; none when missing.
-    web_dir: Path = Path(__file__).resolve().parents[3] / "web" / "out"
+    # The web UI's static export, served at `/`; none when missing. It ships inside the package
+    # (scripts/build-web.sh copies web/out there).
+    web_dir: Path = Path(archivist.__file__).resolve().parent / "web_static"
     server: ServerSettings = ServerSettings()
     db: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()

@@ -1,16 +1,22 @@
-"""Run Alembic migrations programmatically (as the database owner role)."""
+"""Run Alembic migrations programmatically (as the database owner role).
+
+The scripts ship inside the package (`archivist/migrations`), so an installed `archivist` migrates
+without a source checkout or an alembic.ini.
+"""
 
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-ROOT = Path(__file__).resolve().parents[3]
+import archivist
+
+SCRIPT_LOCATION = Path(archivist.__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.attributes["url"] = url
     return config
 

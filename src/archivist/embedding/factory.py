@@ -1,5 +1,6 @@
 """One embedder per process, loaded on first use."""
 
+import importlib.util
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,8 @@ def create_query_embedder(settings: Settings) -> Embedder:
 
 
 def _create(settings: Settings, provider: str) -> Embedder:
-    cache_dir = str(settings.data_dir.resolve() / "models")
+    models_dir = settings.embedding.models_dir or settings.data_dir / "models"
+    cache_dir = str(models_dir.resolve())
     with _lock:  # threads asking at once must not load the model twice
         return _cached(settings.embedding.model_dump_json(), provider, cache_dir)
 
@@ -47,6 +49,11 @@ def _cached(config_json: str, provider: str, cache_dir: str) -> Embedder:
         embedder.load()  # built into the cache on first use (torch export, once)
         return embedder
     if provider == "local":
+        if importlib.util.find_spec("sentence_transformers") is None:
+            raise RuntimeError(
+                "the embedding provider `local` needs PyTorch, which this installation lacks (the "
+                "container image has none): set ARCHIVIST_EMBEDDING__PROVIDER=onnx-int8 or onnx"
+            )
         from archivist.embedding.local import LocalEmbedder
 
         return LocalEmbedder(batch_size=config.batch_size)

@@ -10,6 +10,7 @@ recipe and measurements: shared/notes/environment.md, "Embeddings".
 import contextlib
 import ctypes
 import fcntl
+import importlib.util
 import json
 import logging
 import os
@@ -162,6 +163,12 @@ def build_model(target: Path, quantized: bool) -> None:
     """
     if target.exists():
         return
+    if importlib.util.find_spec("torch") is None:
+        raise RuntimeError(
+            f"the ONNX embedding model {target} is not built, and building it needs PyTorch, "
+            "which this installation lacks: set ARCHIVIST_EMBEDDING__MODELS_DIR to a folder "
+            "with the built models"
+        )
     script = "import sys; from pathlib import Path; from archivist.embedding import onnx; "
     script += "onnx._end_with_parent(int(sys.argv[3])); "
     script += "onnx._build(Path(sys.argv[1]), sys.argv[2] == 'int8')"
