@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
     swift swift-proxy swift-account swift-container swift-object memcached chromium
-    podman runc debootstrap
+    podman runc catatonit debootstrap
 )
 
 # crun (podman's default runtime) fails on hosts with hybrid cgroups, and containers may not

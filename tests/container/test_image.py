@@ -41,17 +41,6 @@ print(json.dumps({
 """
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServices]:
-    services = EmbeddedServices(tmp_path_factory.mktemp("image-stack"))
-    try:
-        services.start_postgres()
-        services.start_redis()
-        yield services
-    finally:
-        services.stop()
-
-
 @pytest.fixture
 def volume() -> Iterator[str]:
     name = f"archivist-test-data-{uuid.uuid4().hex[:8]}"
