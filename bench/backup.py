@@ -6,7 +6,9 @@ Starts `archivist up`, uploads the abstracts and waits until all are indexed; th
 running, times `archivist backup`; notes a time T; deletes a few documents and uploads a couple
 of new ones; stops the stack (Ctrl-C); times `archivist restore --to T`; starts the stack again
 and checks that the deleted documents are back (indexed, same chunks, same bytes), the new ones
-gone, and search answers. Prints a table of the figures and the checks.
+gone, and search answers. One deleted document's stored file is removed before the restore, as
+the retention purge would, and must come back from the backups' copy. Prints a table of the
+figures and the checks.
 
 `--keep DIR` runs on DIR and keeps it: a later run on the same DIR skips the upload (a restored
 stack holds the corpus as it was). Old backups there are pruned to the newest, so a run measures
@@ -162,6 +164,14 @@ def upload_canaries(client: httpx.Client, count: int) -> list[str]:
         time.sleep(1)
 
 
+def purge_stored_file(data_dir: Path, file_id: str) -> Path:
+    """Removes a deleted document's stored file, as `files.purge` does once the retention window
+    has passed: the restore must then bring it back from the backups' copy."""
+    (path,) = (data_dir / "objects").glob(f"orgs/*/files/{file_id}/*")
+    path.unlink()
+    return path
+
+
 def search(client: httpx.Client, query: str, **extra: object) -> list[dict[str, object]]:
     response = client.post("/api/search", json={"query": query, "limit": 10, **extra})
     response.raise_for_status()
@@ -222,6 +232,7 @@ def run(data_dir: Path, docs: list[Doc], figures: Figures) -> None:
             canaries = upload_canaries(client, 2)
             print(f"T = {target.isoformat()}; deleted {len(kept)}, added {len(canaries)}")
     # Leaving the block stopped the stack as bench.stack does: Ctrl-C, as a person would.
+    purged = purge_stored_file(data_dir, kept[0].file_id)
 
     print(f"archivist restore --to {target.isoformat()}:", flush=True)
     figures.restore_seconds, _ = cli(data_dir, "restore", "--to", target.isoformat())
@@ -230,6 +241,7 @@ def run(data_dir: Path, docs: list[Doc], figures: Figures) -> None:
         headers = sign_in(stack.base)
         with httpx.Client(base_url=stack.base, headers=headers, timeout=60) as client:
             figures.checks = check_restored(client, kept, canaries, before)
+    figures.checks["purged file brought back from the backup"] = purged.is_file()
 
 
 def report(figures: Figures) -> None:
