@@ -60,11 +60,13 @@ class Kept:
 @dataclass
 class Figures:
     documents: int = 0
+    failed: int = 0
     chunks: int = 0
     database_bytes: int = 0
     backup_seconds: float = 0.0
     backup_bytes: int = 0
     backup_files: int = 0
+    wal_archive_bytes: int = 0
     restore_seconds: float = 0.0
     checks: dict[str, bool] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -217,12 +219,15 @@ def run(data_dir: Path, docs: list[Doc], figures: Figures) -> None:
             ingest(client, stack.base, headers, docs)
             before = wait_indexed(stack.base, headers, len(docs))
             figures.documents, figures.chunks = int(before["documents"]), int(before["chunks"])  # type: ignore[call-overload]
+            figures.failed = int(before["by_status"]["failed"])  # type: ignore[index]
             figures.database_bytes = database_bytes(data_dir)
 
             print("archivist backup (stack running):", flush=True)
             figures.backup_seconds, _ = cli(data_dir, "backup")
             made = list_backups(data_dir)[-1]
             figures.backup_bytes, figures.backup_files = made.size_bytes, made.objects
+            wal = data_dir / "backups" / "wal"
+            figures.wal_archive_bytes = sum(p.stat().st_size for p in wal.iterdir())
 
             target = datetime.now(UTC)
             time.sleep(1)  # the changes below commit strictly after T
@@ -248,11 +253,13 @@ def report(figures: Figures) -> None:
     mib = 2**20
     rows = [
         ("documents", f"{figures.documents}"),
+        ("of which failed", f"{figures.failed}"),
         ("chunks", f"{figures.chunks}"),
         ("database size", f"{figures.database_bytes / mib:.1f} MiB"),
         ("backup (stack running)", f"{figures.backup_seconds:.1f} s"),
         ("base backup size", f"{figures.backup_bytes / mib:.1f} MiB"),
         ("stored files copied", f"{figures.backup_files}"),
+        ("WAL archive (all history)", f"{figures.wal_archive_bytes / mib:.1f} MiB"),
         ("restore --to T", f"{figures.restore_seconds:.1f} s"),
         *((check, "ok" if passed else "FAILED") for check, passed in figures.checks.items()),
     ]
