@@ -43,10 +43,21 @@ class Stack:
         return dict(totals)
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as a person stops `archivist up`; killed if it takes longer than 30 s."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @contextmanager
-def running_stack(**env: str) -> Iterator[Stack]:
-    """Yields a ready stack; its data dir is deleted afterwards."""
-    data_dir = Path(tempfile.mkdtemp(prefix="archivist-bench-"))
+def running_stack(data_dir: Path | None = None, **env: str) -> Iterator[Stack]:
+    """Yields a ready stack. Without `data_dir` it runs on a fresh one, deleted afterwards;
+    a given `data_dir` is used as it is (a new one or an earlier stack's) and kept."""
+    owned = data_dir is None
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="archivist-bench-"))
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "archivist.cli", "up"],
@@ -69,12 +80,9 @@ def running_stack(**env: str) -> Iterator[Stack]:
             time.sleep(0.3)
         yield Stack(base, process, data_dir)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        stop(process)
+        if owned:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def register(base: str, email: str = "bench@example.com") -> dict[str, str]:

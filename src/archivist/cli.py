@@ -141,7 +141,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from archivist.embedded import backup
     from archivist.embedded.postgres import load_credentials
-    from archivist.embedded.restore import RestoreError, stack_stopped
+    from archivist.embedded.restore import RestoreError, postgres_running, stack_stopped
     from archivist.embedded.services import EmbeddedServices
     from archivist.embedded.stack_env import read_stack_env
 
@@ -176,7 +176,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     storage = _local_storage(settings)
     running = read_stack_env(data_dir).get("DATABASE_URL", "")
     try:
-        if running:
+        # A stack killed without its cleanup (SIGKILL, power loss) leaves its stack.json with a
+        # port nothing listens on: trust the file only while its PostgreSQL is alive.
+        if running and postgres_running(data_dir / "postgres"):
             port = urlsplit(running).port or 5432
             made = backup.take_backup(data_dir, port, password, storage, args.label, say)
         else:

@@ -278,3 +278,15 @@ def test_restores_follow_the_newest_history_and_prune_keeps_what_they_need(stack
     version.write_text(version.read_text().replace("1", "9"))
     with pytest.raises(BackupError, match="failed verification"):
         verify(backup_path(stack.data_dir, "cold"))
+
+
+def test_backup_after_a_stack_died_without_cleanup_starts_its_own_postgres(stack: Stack) -> None:
+    # `archivist up` killed outright (SIGKILL, power loss) leaves its stack.json behind, naming
+    # a port nothing listens on any more.
+    stack.services.stop(only="postgres")
+
+    done = stack.cli("backup", "--label", "after-crash")
+
+    assert done.returncode == 0, done.stderr
+    assert "starting PostgreSQL (embedded) for the backup" in done.stdout
+    verify(backup_path(stack.data_dir, "after-crash"))

@@ -151,12 +151,14 @@ def stack_stopped(data_dir: Path) -> Iterator[None]:
             raise RestoreError(
                 f"the stack on {data_dir} is running; stop `archivist up` first"
             ) from exc
-        if _postgres_running(data_dir / "postgres"):
+        if postgres_running(data_dir / "postgres"):
             raise RestoreError(f"PostgreSQL is running on {data_dir / 'postgres'}; stop it first")
         yield
 
 
-def _postgres_running(pgdata: Path) -> bool:
+def postgres_running(pgdata: Path) -> bool:
+    """Whether the PostgreSQL that `postmaster.pid` names is alive (after a crash, the file
+    stays behind with a dead pid)."""
     try:
         pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
         os.kill(pid, 0)
