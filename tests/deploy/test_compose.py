@@ -144,6 +144,7 @@ def test_redis_requires_a_password_and_keeps_an_append_only_file(
     redis = services["redis"]
     command = " ".join(redis["command"])
     assert "--appendonly yes" in command
+    assert "--maxmemory-policy noeviction" in command
     password_var = re.search(r"--requirepass \"?\$\$(\w+)", command)
     assert password_var, command
     assert REQUIRED_REFERENCE.match(env_of(redis)[password_var.group(1)])
