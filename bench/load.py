@@ -31,6 +31,7 @@ import httpx
 import psutil
 
 from archivist.embedded.ports import free_port
+from bench.light import HELLO
 from bench.stack import Stack, running_stack
 
 PASSWORD = "load test passphrase"
@@ -255,15 +256,6 @@ def stack_rss_mb(stack: Stack) -> dict[str, float]:
         )
         totals[role] = totals.get(role, 0.0) + rss / 1e6
     return totals
-
-
-HELLO = (
-    "from fastapi import FastAPI\n"
-    "app = FastAPI()\n"
-    "@app.get('/hello')\n"
-    "def hello() -> dict[str, str]:\n"
-    "    return {'hello': 'world'}\n"
-)
 
 
 def bare_hello_rps(users: int, seconds: float) -> float:

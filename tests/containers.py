@@ -23,9 +23,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from functools import cache
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,3 +196,25 @@ def node_image() -> str:
         podman("build", "--quiet", "--tag", NODE_IMAGE, str(context))
     timings["node"] = time.monotonic() - started
     return NODE_IMAGE
+
+
+def sign_up_and_upload(base: str, label: str, text: bytes) -> tuple[dict[str, str], str]:
+    """A new organization's admin, signed up over HTTP, uploads one text file.
+
+    Returns the admin's headers and the document's id.
+    """
+    registered = httpx.post(
+        f"{base}/api/auth/register",
+        json={
+            "email": f"{label}-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "correct horse battery staple",
+            "organization_name": f"{label.title()} Inc",
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
+    uploaded = httpx.post(
+        f"{base}/api/files", files={"file": (f"{label}.txt", text, "text/plain")}, headers=headers
+    )
+    assert uploaded.status_code == 202, uploaded.text
+    return headers, uploaded.json()["document_id"]

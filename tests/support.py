@@ -1,16 +1,30 @@
 """Small helpers shared by the HTTP tests: a cookie-free client and the error-shape check."""
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 from httpx import ASGITransport, AsyncClient, Response
 
 from archivist.core.config import Settings
 from archivist.core.state import AppState
+from archivist.embedded.services import EmbeddedServices
 from archivist.main import create_app
 
 ERROR_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+@contextmanager
+def own_services(data_dir: Path) -> Iterator[EmbeddedServices]:
+    """A PostgreSQL and a Redis of their own, with no schema yet, stopped at the end."""
+    services = EmbeddedServices(data_dir)
+    try:
+        services.start_postgres()
+        services.start_redis()
+        yield services
+    finally:
+        services.stop()
 
 
 @asynccontextmanager

@@ -4,6 +4,7 @@ import pytest
 
 from archivist.embedded.services import EmbeddedServices
 from tests import containers
+from tests.support import own_services
 
 
 @pytest.fixture(scope="session")
@@ -16,10 +17,5 @@ def container_image() -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServices]:
     """A PostgreSQL and a Redis of their own, with no schema yet, for the containers to use."""
-    services = EmbeddedServices(tmp_path_factory.mktemp("image-stack"))
-    try:
-        services.start_postgres()
-        services.start_redis()
+    with own_services(tmp_path_factory.mktemp("image-stack")) as services:
         yield services
-    finally:
-        services.stop()

@@ -18,7 +18,7 @@ import pytest
 
 from archivist.embedded.ports import free_port
 from archivist.embedded.services import EmbeddedServices
-from tests.containers import podman
+from tests.containers import podman, sign_up_and_upload
 
 IMAGE_SIZE_LIMIT = 1_200_000_000
 READY_LIMIT_SECONDS = 30
@@ -132,23 +132,9 @@ def test_roles_migrate_serve_index_and_search(
     assert page.status_code == 200 and "<html" in page.text, page.text[:300]
     assert httpx.get(f"{base}/health").status_code == 200
 
-    registered = httpx.post(
-        f"{base}/api/auth/register",
-        json={
-            "email": f"image-{suffix}@example.com",
-            "password": "correct horse battery staple",
-            "organization_name": "Image Inc",
-        },
+    headers, document_id = sign_up_and_upload(
+        base, "image", b"The grey heron nests in tall alder trees."
     )
-    assert registered.status_code == 201, registered.text
-    headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
-    uploaded = httpx.post(
-        f"{base}/api/files",
-        files={"file": ("heron.txt", b"The grey heron nests in tall alder trees.", "text/plain")},
-        headers=headers,
-    )
-    assert uploaded.status_code == 202, uploaded.text
-    document_id = uploaded.json()["document_id"]
     wait_indexed(worker, base, headers, document_id)
     # Semantic search: the query is embedded by the API with the image's ONNX model, the
     # document was embedded by the worker with the same.

@@ -12,7 +12,6 @@ filesystem, the volumes — is what Kubernetes would run.
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import yaml
 from archivist.core.migrate import upgrade
 from archivist.embedded.ports import free_port
 from archivist.embedded.services import EmbeddedServices
-from tests.containers import IMAGE, podman
+from tests.containers import IMAGE, podman, sign_up_and_upload
 from tests.deploy.helm import Manifest, render_chart
 
 
@@ -129,24 +128,10 @@ def test_rendered_deployments_become_ready_and_process_an_upload(
         assert inspect["Config"]["User"].split(":")[0] == "10001"
         assert inspect["HostConfig"]["ReadonlyRootfs"] is True
 
-    suffix = uuid.uuid4().hex[:8]
-    registered = httpx.post(
-        f"{base}/api/auth/register",
-        json={
-            "email": f"kube-{suffix}@example.com",
-            "password": "correct horse battery staple",
-            "organization_name": "Kube Inc",
-        },
+    headers, document_id = sign_up_and_upload(
+        base, "kube", b"Pods are the smallest deployable units."
     )
-    assert registered.status_code == 201, registered.text
-    headers = {"Authorization": f"Bearer {registered.json()['access_token']}"}
-    uploaded = httpx.post(
-        f"{base}/api/files",
-        files={"file": ("kube.txt", b"Pods are the smallest deployable units.", "text/plain")},
-        headers=headers,
-    )
-    assert uploaded.status_code == 202, uploaded.text
-    document = f"{base}/api/documents/{uploaded.json()['document_id']}"
+    document = f"{base}/api/documents/{document_id}"
 
     wait_for(
         "the docprocessing worker did not index the upload",

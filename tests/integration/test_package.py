@@ -23,6 +23,7 @@ import pytest
 import archivist
 from archivist.embedded.ports import free_port
 from archivist.embedded.services import EmbeddedServices
+from tests.support import own_services
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_STATIC = Path(archivist.__file__).resolve().parent / "web_static"
@@ -63,13 +64,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServices]:
     """A database of its own, not yet migrated: the installed package must create the schema."""
-    services = EmbeddedServices(tmp_path_factory.mktemp("package-stack"))
-    try:
-        services.start_postgres()
-        services.start_redis()
+    with own_services(tmp_path_factory.mktemp("package-stack")) as services:
         yield services
-    finally:
-        services.stop()
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
