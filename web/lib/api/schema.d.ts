@@ -34,6 +34,9 @@ export interface paths {
         /**
          * Get Ready
          * @description 200 once every dependency answers, else 503 with the same body as /health.
+         *
+         *     Also 503 (`services.server` = "draining") once the server is stopping: it still finishes
+         *     what it was sent, but a load balancer should send it nothing new.
          */
         get: operations["get_ready_ready_get"];
         put?: never;
