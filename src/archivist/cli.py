@@ -212,6 +212,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     import os
+    from datetime import timedelta
 
     from archivist.embedded.backup import BackupError
     from archivist.embedded.restore import restore
@@ -223,7 +224,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     os.umask(0o077)
 
     try:
-        done = restore(settings.data_dir, args.to, _local_storage(settings), say)
+        done = restore(
+            settings.data_dir,
+            args.to,
+            _local_storage(settings),
+            say,
+            timedelta(days=settings.backup.deleted_file_retention_days),
+        )
     except BackupError as exc:
         return fail(str(exc))
     if done.reached_end_of_wal:

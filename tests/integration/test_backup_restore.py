@@ -192,8 +192,11 @@ async def test_point_in_time_restore_brings_back_a_deleted_document_whole(stack:
     finally:
         await state.close()
     with stack.superuser("archivist") as conn:
-        # Alpha's deletion (and the purge it scheduled) happened after the target: undone.
-        assert conn.execute("SELECT count(*) FROM file_purges").fetchone() == (0,)
+        # Alpha's deletion (and the purge it scheduled) happened after the target: undone. Beta's
+        # stored file, which no restored row names, is purged after the retention window.
+        purges = conn.execute("SELECT storage_key, purge_after FROM file_purges").fetchall()
+        assert [key.rsplit("/", 1)[-1] for key, _ in purges] == ["beta.txt"]
+        assert purges[0][1] > datetime.now(UTC) + timedelta(days=29)
     print(
         f"\nbackup {manifest['seconds']:.1f} s ({manifest['size_bytes'] / 2**20:.1f} MiB); "
         f"restore: {restored.stdout.strip().splitlines()[-2]}"

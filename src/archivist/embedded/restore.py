@@ -16,11 +16,12 @@ import shutil
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import psycopg
 
@@ -179,7 +180,13 @@ def restore(
     to: str,
     storage_dir: Path | None,
     progress: Progress = lambda _: None,
+    orphan_retention: timedelta = timedelta(days=30),
 ) -> Restored:
+    """Restore the embedded stack's database (and the stored files it names) to `to`.
+
+    Stored files that no restored row names (uploaded after the target) are scheduled for purge
+    after `orphan_retention`, as if their documents had been deleted at the restore.
+    """
     data_dir = data_dir.resolve()
     clock = time.monotonic()
     with stack_stopped(data_dir):
@@ -195,8 +202,11 @@ def restore(
         reached_end = False
         try:
             _stage(data_dir, backup, staged, pgdata if target.time else None, progress)
+            orphans = _Orphans(storage_dir, orphan_retention)
             try:
-                keys = _replay(data_dir, staged, target, credentials.superuser_password, progress)
+                keys = _replay(
+                    data_dir, staged, target, credentials.superuser_password, progress, orphans
+                )
             except _TargetNotReached:
                 # Every change in the WAL is older than the target: the state at the target
                 # is the state at the end of the WAL. Replay it all, from a fresh copy.
@@ -204,7 +214,9 @@ def restore(
                 reached_end = True
                 shutil.rmtree(staged)
                 _stage(data_dir, backup, staged, pgdata, progress)
-                keys = _replay(data_dir, staged, Target(), credentials.superuser_password, progress)
+                keys = _replay(
+                    data_dir, staged, Target(), credentials.superuser_password, progress, orphans
+                )
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)  # our own half-restored copy
             progress(f"restore failed; the current data is untouched in {pgdata}")
@@ -247,11 +259,49 @@ class _TargetNotReached(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Orphans:
+    """Stored files of the local store that the restored database does not name."""
+
+    storage_dir: Path | None
+    retention: timedelta
+
+    def schedule(self, conn: psycopg.Connection[Any], named: set[str], progress: Progress) -> None:
+        if self.storage_dir is None or not self.storage_dir.is_dir():
+            return
+        store = self.storage_dir.resolve()
+        purging = {str(row[0]) for row in conn.execute("SELECT storage_key FROM file_purges")}
+        purge_after = datetime.now(UTC) + self.retention
+        orphans = 0
+        for path in store.glob("orgs/*/files/*/*"):
+            key = path.relative_to(store).as_posix()
+            if not path.is_file() or key in named or key in purging:
+                continue
+            try:
+                org_id = uuid.UUID(key.split("/")[1])
+            except ValueError:
+                continue  # not an object Archivist stored
+            conn.execute(
+                "INSERT INTO file_purges (id, organization_id, storage_key, purge_after)"
+                " VALUES (%s, %s, %s, %s)",
+                (uuid.uuid4(), org_id, key, purge_after),
+            )
+            orphans += 1
+        if orphans:
+            progress(f"{orphans} stored files uploaded after the target will be purged later")
+
+
 def _replay(
-    data_dir: Path, staged: Path, target: Target, password: str, progress: Progress
+    data_dir: Path,
+    staged: Path,
+    target: Target,
+    password: str,
+    progress: Progress,
+    orphans: _Orphans,
 ) -> list[str]:
     """Start PostgreSQL on `staged` in recovery, wait for it to promote, and return the storage
-    keys of every file row it holds; stop it cleanly."""
+    keys of every file row it holds (scheduling the purge of stored files it does not name);
+    stop it cleanly."""
     archive = wal_archive_dir(data_dir)
     options = [
         *embedded_postgres.archive_options(archive),
@@ -305,6 +355,7 @@ def _replay(
         )
         with psycopg.connect(database_dsn, autocommit=True) as conn:
             keys = [str(row[0]) for row in conn.execute("SELECT storage_key FROM files")]
+            orphans.schedule(conn, set(keys), progress)
         progress(f"replayed; the restored database holds {len(keys)} files")
         return keys
     finally:
