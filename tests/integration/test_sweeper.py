@@ -48,7 +48,10 @@ async def test_document_of_a_killed_worker_ends_indexed_after_the_sweeper(
                 services, REDIS_URL=redis_url, ARCHIVIST_INGESTION__STUCK_AFTER_SECONDS="1"
             )
             requeued = await asyncio.to_thread(
-                lambda: state.celery.send_task("documents.sweep").get(timeout=120)
+                # Tasks store no results; this test asks for one to read the count.
+                lambda: state.celery.send_task("documents.sweep", ignore_result=False).get(
+                    timeout=120
+                )
             )
             assert requeued == 1
 
