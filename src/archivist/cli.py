@@ -140,8 +140,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
     from archivist.embedded import backup
-    from archivist.embedded.postgres import load_credentials
-    from archivist.embedded.restore import RestoreError, postgres_running, stack_stopped
+    from archivist.embedded import postgres as embedded_postgres
+    from archivist.embedded.restore import RestoreError, stack_stopped
     from archivist.embedded.services import EmbeddedServices
     from archivist.embedded.stack_env import read_stack_env
 
@@ -172,13 +172,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return fail(f"no embedded database in {data_dir}")
     os.umask(0o077)
 
-    password = load_credentials(data_dir / "secrets").superuser_password
+    password = embedded_postgres.load_credentials(data_dir / "secrets").superuser_password
     storage = _local_storage(settings)
     running = read_stack_env(data_dir).get("DATABASE_URL", "")
     try:
         # A stack killed without its cleanup (SIGKILL, power loss) leaves its stack.json with a
         # port nothing listens on: trust the file only while its PostgreSQL is alive.
-        if running and postgres_running(data_dir / "postgres"):
+        if running and embedded_postgres.running(data_dir / "postgres"):
             port = urlsplit(running).port or 5432
             made = backup.take_backup(data_dir, port, password, storage, args.label, say)
         else:

@@ -64,6 +64,10 @@ def backups_dir(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
+def wal_archive_dir(data_dir: Path) -> Path:
+    return backups_dir(data_dir) / "wal"
+
+
 def base_dir(data_dir: Path) -> Path:
     return backups_dir(data_dir) / "base"
 
@@ -234,10 +238,15 @@ def mirror_objects(storage_dir: Path, mirror: Path) -> int:
         try:
             os.link(source, target)
         except OSError:
-            partial = target.with_name(target.name + ".partial")
-            shutil.copy2(source, partial)
-            partial.replace(target)
+            copy_whole(source, target)
     return count
+
+
+def copy_whole(source: Path, target: Path) -> None:
+    """Copy under a `.partial` name, then rename: `target` never exists half-written."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.copy2(source, partial)
+    partial.replace(target)
 
 
 def _start_wal_file(backup: Path) -> str:
@@ -261,7 +270,7 @@ def prune(data_dir: Path, keep: int, progress: Progress = lambda _: None) -> lis
         path.with_suffix(".json").unlink()  # first: a half-removed backup is never listed
         shutil.rmtree(path)
         progress(f"removed backup {backup.label}")
-    archive = data_dir / "backups" / "wal"
+    archive = wal_archive_dir(data_dir)
     if removed and kept and archive.is_dir():
         oldest = _start_wal_file(backup_path(data_dir, kept[0].label))
         done = subprocess.run(

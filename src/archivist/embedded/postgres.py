@@ -209,9 +209,8 @@ def start(
 
     `options` are more `-c name=value` arguments (WAL archiving, recovery targets)."""
     user = _prepare(pgdata)
-    stale = pgdata / "postmaster.pid"
-    if stale.exists():
-        _clear_stale_pid(stale)
+    if not running(pgdata):  # a crash leaves postmaster.pid behind, naming a dead process
+        (pgdata / "postmaster.pid").unlink(missing_ok=True)
     legacy = trusts_local(pgdata)
     if not legacy:
         write_hba(pgdata)
@@ -267,15 +266,17 @@ def _require_passwords(conn: psycopg.Connection[Any], pgdata: Path, password: st
     conn.execute("SELECT pg_reload_conf()")
 
 
-def _clear_stale_pid(pid_file: Path) -> None:
-    """A crash leaves postmaster.pid behind; remove it only if that process is gone."""
+def running(pgdata: Path) -> bool:
+    """Whether the PostgreSQL that `postmaster.pid` names is alive (after a crash, the file
+    stays behind with a dead pid; a process of another user that we may not signal is alive)."""
     try:
-        pid = int(pid_file.read_text().splitlines()[0])
+        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
         os.kill(pid, 0)
-    except (ValueError, IndexError, ProcessLookupError):
-        pid_file.unlink(missing_ok=True)
     except PermissionError:
-        pass
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
 
 
 def superuser_dsn(pgdata: Path, port: int, password: str, dbname: str = "postgres") -> str:

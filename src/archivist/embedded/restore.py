@@ -8,7 +8,6 @@ beside it, renamed, never deleted.
 """
 
 import contextlib
-import fcntl
 import os
 import re
 import shlex
@@ -21,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import psycopg
 
@@ -32,16 +31,18 @@ from archivist.embedded.backup import (
     BackupError,
     Progress,
     backup_path,
+    copy_whole,
     list_backups,
     objects_mirror_dir,
+    wal_archive_dir,
 )
-from archivist.embedded.services import HOST, wal_archive_dir
+from archivist.embedded.services import HOST
+from archivist.embedded.stack_env import lock_stack
 
 # WAL segment and timeline history file names, the only files worth carrying over from pg_wal.
 WAL_FILE = re.compile(r"^[0-9A-F]{24}(\.partial)?$|^[0-9A-F]{8}\.history$")
 NOT_REACHED = "recovery ended before configured recovery target was reached"
 REPLAY_TIMEOUT_SECONDS = 3600.0
-LOCK_FILE = ".archivist-up.lock"  # the one `archivist up` holds while it runs
 
 
 class RestoreError(BackupError):
@@ -144,28 +145,13 @@ def stack_stopped(data_dir: Path) -> Iterator[None]:
     """Hold the lock `archivist up` takes, so the stack can neither run now nor start meanwhile;
     and refuse when a PostgreSQL still runs on the data directory."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = (data_dir / LOCK_FILE).open("w")
+    handle = lock_stack(data_dir)
+    if handle is None:
+        raise RestoreError(f"the stack on {data_dir} is running; stop `archivist up` first")
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise RestoreError(
-                f"the stack on {data_dir} is running; stop `archivist up` first"
-            ) from exc
-        if postgres_running(data_dir / "postgres"):
+        if embedded_postgres.running(data_dir / "postgres"):
             raise RestoreError(f"PostgreSQL is running on {data_dir / 'postgres'}; stop it first")
         yield
-
-
-def postgres_running(pgdata: Path) -> bool:
-    """Whether the PostgreSQL that `postmaster.pid` names is alive (after a crash, the file
-    stays behind with a dead pid)."""
-    try:
-        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
-        os.kill(pid, 0)
-    except (OSError, ValueError, IndexError):
-        return False
-    return True
 
 
 def restore_command(archive: Path) -> str:
@@ -394,9 +380,7 @@ def restore_objects(
             missing.append(key)
             continue
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = target.with_name(target.name + ".partial")
-        shutil.copy2(source, partial)
-        partial.replace(target)
+        copy_whole(source, target)
         recovered += 1
     if recovered:
         progress(f"brought back {recovered} stored files from the backups")

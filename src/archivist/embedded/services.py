@@ -11,12 +11,9 @@ from archivist.core.private_files import private_dir, read_or_create
 from archivist.embedded import ports
 from archivist.embedded import postgres as embedded_postgres
 from archivist.embedded import redis as embedded_redis
+from archivist.embedded.backup import wal_archive_dir
 
 HOST = "127.0.0.1"
-
-
-def wal_archive_dir(data_dir: Path) -> Path:
-    return data_dir / "backups" / "wal"
 
 
 @dataclass

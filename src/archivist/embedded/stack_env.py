@@ -4,8 +4,10 @@ The embedded services listen on ports chosen at start; the file lives in the dat
 its owner only, and is removed when the stack stops.
 """
 
+import fcntl
 import json
 from pathlib import Path
+from typing import IO
 
 from archivist.core.private_files import write_private
 
@@ -28,3 +30,15 @@ def read_stack_env(data_dir: Path) -> dict[str, str]:
 
 def clear_stack_env(data_dir: Path) -> None:
     _path(data_dir).unlink(missing_ok=True)
+
+
+def lock_stack(data_dir: Path) -> IO[str] | None:
+    """Take the lock a running `archivist up` holds on its data dir (held while the returned
+    file stays open); None when another process holds it."""
+    handle = (data_dir / ".archivist-up.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle

@@ -6,7 +6,6 @@ saves) and PostgreSQL (fast shutdown: committed data is safe), all within ~15 s.
 """
 
 import contextlib
-import fcntl
 import os
 import shutil
 import signal
@@ -28,7 +27,7 @@ from archivist.core.private_files import private_dir
 from archivist.core.security import jwt_secret
 from archivist.embedded import ports
 from archivist.embedded.services import EmbeddedServices
-from archivist.embedded.stack_env import clear_stack_env, write_stack_env
+from archivist.embedded.stack_env import clear_stack_env, lock_stack, write_stack_env
 
 READY_TIMEOUT_SECONDS = 90
 ROLE_STOP_SECONDS = 8
@@ -67,11 +66,9 @@ def check_data_dir(data_dir: Path) -> None:
 
 
 def lock_data_dir(data_dir: Path) -> IO[str]:
-    handle = (data_dir / ".archivist-up.lock").open("w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        raise StartupError(f"another `archivist up` is already running on {data_dir}") from exc
+    handle = lock_stack(data_dir)
+    if handle is None:
+        raise StartupError(f"another `archivist up` is already running on {data_dir}")
     return handle
 
 
