@@ -31,7 +31,6 @@ from archivist.auth.session_store import Client, public_id, session_store
 from archivist.core import rate_limit
 from archivist.core.config import AuthSettings, Settings
 from archivist.core.db import set_lookup, set_tenant
-from archivist.core.errors import RateLimited
 from archivist.core.pagination import Page, cut, decode_cursor
 from archivist.core.security import (
     decode_token,
@@ -208,7 +207,6 @@ class AuthService:
         refused on the very next request, by every API process."""
         api_key_id: uuid.UUID | None = None
         sid: str | None = None
-        counter = _api_counter_key
         if credential.startswith(API_KEY_PREFIX):
             key_hash = digest(credential)
             await set_lookup(session, "app.api_key_hash", key_hash)
@@ -219,7 +217,7 @@ class AuthService:
             await api_key_repo.mark_used(session, key.id)
             await set_lookup(session, "app.api_key_hash", "")
             await rate_limit.consume(
-                redis, counter(user_id), requests_per_minute, 60, API_RATE_LIMITED
+                redis, _api_counter_key(user_id), requests_per_minute, 60, API_RATE_LIMITED
             )
         else:
             claims = decode_token(secret, credential)
@@ -227,13 +225,12 @@ class AuthService:
                 raise InvalidToken()
             user_id, org_id, sid = claims.user_id, claims.org_id, claims.session_id
             counted = await session_store.touch_and_count(
-                redis, sid, user_id, org_id, counter(user_id), 60
+                redis, sid, user_id, org_id, _api_counter_key(user_id), 60
             )
             if counted is None:
                 raise SessionRevoked()
             count, reset = counted
-            if count > requests_per_minute:
-                raise RateLimited(reset, API_RATE_LIMITED)
+            rate_limit.refuse_over(count, reset, requests_per_minute, API_RATE_LIMITED)
         member = await user_repo.authenticate(session, user_id, org_id)
         if member is None or not member.is_active or member.organization_id != org_id:
             raise AccountDeactivated()

@@ -19,6 +19,11 @@ async def consume(redis: "Redis", key: str, limit: int, window_seconds: int, det
     """Count one attempt, then refuse it with 429 if it is over `limit`. Counting comes first:
     a check followed by a later count would let a parallel burst through."""
     count, reset = await hit(redis, key, window_seconds)
+    refuse_over(count, reset, limit, detail)
+
+
+def refuse_over(count: int, reset: int, limit: int, detail: str) -> None:
+    """429 for an event counted past `limit` (`reset`: seconds until its window resets)."""
     if count > limit:
         raise RateLimited(reset, detail)
 
