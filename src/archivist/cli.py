@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from archivist.core.config import Settings, get_settings
+from archivist.core.console import fail, say
 from archivist.core.errors import AppError
 
 
@@ -106,10 +107,9 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     settings = get_settings()
     url = settings.migration_database_url or settings.database_url
     if not url:
-        print("archivist: set ARCHIVIST_MIGRATION_DATABASE_URL or DATABASE_URL", file=sys.stderr)
-        return 1
+        return fail("set ARCHIVIST_MIGRATION_DATABASE_URL or DATABASE_URL")
     upgrade(url)
-    print("archivist: database is at the latest migration")
+    say("database is at the latest migration")
     return 0
 
 
@@ -124,15 +124,6 @@ def _embedded_only(settings: Settings, action: str) -> str | None:
 
 def _local_storage(settings: Settings) -> Path | None:
     return None if settings.s3.bucket else settings.storage_dir.resolve()
-
-
-def say(message: str) -> None:
-    print(f"archivist: {message}", flush=True)
-
-
-def fail(message: str) -> int:
-    print(f"archivist: {message}", file=sys.stderr, flush=True)
-    return 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -150,7 +141,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.list:
         backups = backup.list_backups(data_dir)
         if not backups:
-            print("archivist: no backups yet; take one with `archivist backup`")
+            say("no backups yet; take one with `archivist backup`")
         for b in backups:
             print(
                 f"{b.label}  finished {b.finished_at:%Y-%m-%d %H:%M:%S} UTC  "
@@ -260,8 +251,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if not settings.redis_url:
-        print("archivist: set REDIS_URL", file=sys.stderr)
-        return 1
+        return fail("set REDIS_URL")
     client = redis.Redis.from_url(
         settings.redis_url,
         socket_connect_timeout=args.timeout,
@@ -271,12 +261,10 @@ def cmd_health(args: argparse.Namespace) -> int:
     try:
         client.ping()
     except redis.RedisError as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        print(f"archivist: the broker does not answer: {reason}", file=sys.stderr)
-        return 1
+        return fail(f"the broker does not answer: {type(exc).__name__}: {exc}")
     finally:
         client.close()
-    print("archivist: the broker answers")
+    say("the broker answers")
     return 0
 
 
@@ -369,8 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result: int = args.func(args)
     except UnsafeDatabaseRole as exc:
-        print(f"archivist: {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc))
     return result
 
 

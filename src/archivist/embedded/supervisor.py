@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy.pool import NullPool
 
 from archivist.core.config import DatabaseSettings, Settings
+from archivist.core.console import say
 from archivist.core.db import UnsafeDatabaseRole, create_sync_db_engine, ensure_isolating_role_sync
 from archivist.core.migrate import upgrade
 from archivist.core.private_files import private_dir
@@ -46,10 +47,6 @@ class Role:
     argv: list[str]
     process: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
-
-
-def say(message: str) -> None:
-    print(f"archivist: {message}", flush=True)
 
 
 def check_data_dir(data_dir: Path) -> None:
