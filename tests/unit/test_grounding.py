@@ -3,7 +3,7 @@
 import pytest
 
 from archivist.chat.citations import Source
-from archivist.chat.extractive import rank, select
+from archivist.chat.extractive import answerable, rank, select
 from archivist.chat.grounding import Checker
 from archivist.chat.text import claims, sentence_spans
 from archivist.chat.writer import Writer
@@ -100,8 +100,21 @@ def test_sentence_selection_answers_from_the_right_document_and_adds_a_second_fa
         source(2, "Leave in Bergen", BERGEN),
     ]
     ranked = rank("How many days of leave do Bergen staff get?", sources, LocalEmbedder())
-    chosen = select(ranked)
+    chosen = select("How many days of leave do Bergen staff get?", ranked)
     assert chosen[0].text == "Staff in Bergen get 25 days of annual leave."
     assert chosen[0].score > ranked[-1].score
     unrelated = rank("What is the capital of Peru?", sources, LocalEmbedder())
     assert unrelated[0].score < chosen[0].score - 0.3
+
+
+def test_a_question_naming_what_no_source_mentions_is_not_answerable() -> None:
+    sources = [source(1, "Prices", "The AQ-300 sensor costs EUR 890. The AQ-500 costs EUR 1,290.")]
+    embedder = LocalEmbedder()
+    for question, expected in [
+        ("What does the AQ-300 sensor cost?", True),
+        ("What does the AQ-200 sensor cost?", False),  # a model no document mentions
+        ("What does the sensor cost in Lisbon?", False),  # a place no document mentions
+        ("Who won the football world cup in 1998?", False),  # nothing close at all
+    ]:
+        ranked = rank(question, sources, embedder)
+        assert answerable(question, ranked, threshold=0.77) is expected, question

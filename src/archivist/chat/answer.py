@@ -23,7 +23,7 @@ from archivist.auth.principal import Principal
 from archivist.chat import schemas
 from archivist.chat.citations import Source
 from archivist.chat.exceptions import ChatSessionNotFound
-from archivist.chat.extractive import rank, select
+from archivist.chat.extractive import answerable, rank, select
 from archivist.chat.grounding import Checker
 from archivist.chat.prompts import answer_messages, rephrase_messages
 from archivist.chat.repository import chat_repo
@@ -59,13 +59,14 @@ class ChatAnswerer:
         stored = False
         try:
             ranked = await asyncio.to_thread(rank, query, sources, state.embedder)
-            answerable = bool(ranked) and ranked[0].score >= settings.answerable_score
-            if not answerable and settings.grounding != "off":
+            if settings.grounding != "off" and not answerable(
+                query, ranked, settings.answerable_score
+            ):
                 grounding = "not_found"
                 pieces = writer.say(NOT_FOUND)
             elif llm is None:
                 grounding = "extractive"
-                pieces = writer.quote_sources(select(ranked))
+                pieces = writer.quote_sources(select(query, ranked))
             else:
                 pieces = []
                 messages = answer_messages(sources, history, question)
@@ -76,7 +77,7 @@ class ChatAnswerer:
                 grounding = _grounding(writer, settings.grounding)
                 if settings.grounding == "strict" and not writer.sentences:
                     grounding = "extractive"
-                    pieces += writer.quote_sources(select(ranked))
+                    pieces += writer.quote_sources(select(query, ranked))
             for text, supported in pieces:
                 yield "delta", {"text": text, "supported": supported}
             message = await self._store_answer(

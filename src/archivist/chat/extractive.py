@@ -1,10 +1,12 @@
-"""Answering by choosing sentences: the source sentences that best answer the question, and how
-well the best of them does — below a calibrated level, the documents do not answer it.
+"""Answering by choosing sentences: the source sentences that best answer the question, and
+whether the documents answer it at all.
 
 A sentence's score is its cosine similarity to the question (the embedder's) plus a weight times
-the share of the question's content words it holds (stems, numbers, names). The weights and the
-level were calibrated on the answer bench's tuning questions (bench/answers.py), not on its report
-set nor on SciFact.
+the share of the question's words it holds (stems, numbers, codes). The documents are taken not to
+answer when the best score is below `chat.answerable_score`, or when the question names something
+(a code such as "AQ-200", a name such as "Lisbon") that no retrieved source mentions. The weights
+and the level were calibrated on the answer bench's tuning questions (bench/answers.py), never on
+its report questions nor on SciFact.
 """
 
 from dataclasses import dataclass
@@ -14,9 +16,10 @@ from archivist.chat.text import claims, sentence_spans, vocabulary
 from archivist.embedding.base import Embedder
 
 LEXICAL_WEIGHT = 0.5
-# A further sentence joins the answer when it scores this close to the best one and holds a
-# question word the chosen ones lack.
-MARGIN = 0.12
+# A further sentence joins the answer (a question asking two things) when it is this similar to
+# the question and holds this share of its words that the chosen sentences lack.
+FURTHER_COSINE = 0.45
+FURTHER_GAIN = 0.25
 MAX_SENTENCES = 3
 MAX_CANDIDATES = 120
 MIN_WORDS = 3
@@ -41,12 +44,15 @@ class Candidate:
 
 def rank(question: str, sources: list[Source], embedder: Embedder) -> list[Candidate]:
     """Every sentence of the sources, best first."""
-    found = [
-        (source, span)
-        for source in sources
-        for span in sentence_spans(source.text)
-        if len(source.text[span[0] : span[1]].split()) >= MIN_WORDS
-    ][:MAX_CANDIDATES]
+    found: list[tuple[Source, tuple[int, int]]] = []
+    seen: set[str] = set()
+    for source in sources:
+        for span in sentence_spans(source.text):
+            text = source.text[span[0] : span[1]]
+            if len(text.split()) >= MIN_WORDS and text not in seen:  # chunks overlap
+                seen.add(text)
+                found.append((source, span))
+    found = found[:MAX_CANDIDATES]
     if not found:
         return []
     asked = claims(question)
@@ -70,16 +76,33 @@ def rank(question: str, sources: list[Source], embedder: Embedder) -> list[Candi
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
-def select(candidates: list[Candidate]) -> list[Candidate]:
-    """The best sentence, and up to two more that add what the question asks and it lacks."""
+def select(question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The best sentence, and up to two more that hold what the question asks and it lacks."""
     if not candidates:
         return []
+    asked = claims(question)
+    wanted = len(asked.words | asked.numbers | asked.codes) or 1
     chosen = [candidates[0]]
     covered = set(candidates[0].matched)
     for candidate in candidates[1:]:
-        if len(chosen) >= MAX_SENTENCES or candidate.score < chosen[0].score - MARGIN:
+        if len(chosen) >= MAX_SENTENCES:
             break
-        if candidate.matched - covered and candidate.text not in {c.text for c in chosen}:
+        new = candidate.matched - covered
+        if (
+            candidate.cosine >= FURTHER_COSINE
+            and len(new) / wanted >= FURTHER_GAIN
+            and new & asked.words
+        ):
             chosen.append(candidate)
-            covered |= candidate.matched
+            covered |= new
     return chosen
+
+
+def answerable(question: str, candidates: list[Candidate], threshold: float) -> bool:
+    if not candidates or candidates[0].score < threshold:
+        return False
+    asked = claims(question)
+    mentioned = frozenset().union(
+        *(vocabulary(s.title + "\n" + s.text) for s in {c.source for c in candidates})
+    )
+    return (asked.codes | asked.names) <= mentioned

@@ -125,7 +125,7 @@ class ChatSettings(BaseModel):
     grounding: Literal["strict", "flag", "off"] = "strict"
     # Below this score (question-to-best-sentence similarity plus word overlap, see
     # chat/extractive.py) the documents are taken not to answer the question.
-    answerable_score: float = 0.55
+    answerable_score: float = 0.77
 
 
 class IngestionSettings(BaseModel):
