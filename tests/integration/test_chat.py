@@ -248,6 +248,27 @@ async def test_extractive_answers_cite_their_passages(client: httpx.AsyncClient)
     assert [c["n"] for c in message["citations"]] == [1]
 
 
+async def test_a_new_question_stands_alone_and_a_short_follow_up_keeps_the_topic(
+    client: httpx.AsyncClient,
+) -> None:
+    owner = (await make_org(client, members=0, name="Followers")).admin
+    await upload_indexed(
+        client,
+        owner,
+        "leave.txt",
+        b"Parental leave lasts sixteen weeks for every parent. "
+        b"At the Tallinn office parental leave lasts twenty weeks.",
+    )
+    sessions = [await new_session(client, owner) for _ in range(2)]
+    for session_id in sessions:
+        first = (await ask(client, owner, session_id, "How long is parental leave?"))[-1][1]
+        assert "sixteen weeks" in first["content"]
+    follow_up = (await ask(client, owner, sessions[0], "And in Tallinn?"))[-1][1]
+    assert follow_up["grounding"] == "extractive" and "twenty weeks" in follow_up["content"]
+    unrelated = await ask(client, owner, sessions[1], "Is there a budget for home office chairs?")
+    assert unrelated[-1][1]["grounding"] == "not_found"
+
+
 async def test_provider_timeout_gives_an_error_event_and_a_usable_session(
     live: str, behaviour: Behaviour
 ) -> None:

@@ -28,6 +28,7 @@ from archivist.chat.grounding import Checker
 from archivist.chat.prompts import answer_messages, rephrase_messages
 from archivist.chat.repository import chat_repo
 from archivist.chat.service import DEFAULT_TITLE
+from archivist.chat.text import claims
 from archivist.chat.writer import Writer
 from archivist.core.db import set_tenant, transaction
 from archivist.core.state import AppState
@@ -42,6 +43,8 @@ Event = tuple[str, Any]
 
 
 NOT_FOUND = "Your documents do not answer this question."
+# A question with fewer content words than this is read as a follow-up of the previous one.
+FOLLOW_UP_WORDS = 3
 
 
 class ChatAnswerer:
@@ -144,7 +147,10 @@ class ChatAnswerer:
                     return rewritten.strip().strip('"')
             except LLMError:
                 logger.warning("could not rephrase the question; searching with the history")
-        # Without a capable model, the previous question carries the topic of a follow-up.
+        # Without a capable model: a question that names its own subject stands alone; a short
+        # follow-up ("and in Tallinn?") takes its topic from the previous question.
+        if len(claims(question).words) >= FOLLOW_UP_WORDS:
+            return question
         return f"{last_question} {question}"
 
     async def _retrieve(self, state: AppState, principal: Principal, query: str) -> list[Source]:
