@@ -830,6 +830,14 @@ export interface components {
             snippet: string;
             /** Page */
             page: number | null;
+            /** Passage */
+            passage?: string | null;
+            /** Quote */
+            quote?: string | null;
+            /** Quote Start */
+            quote_start?: number | null;
+            /** Quote End */
+            quote_end?: number | null;
         };
         /** Document */
         Document: {
@@ -915,6 +923,22 @@ export interface components {
             visibility?: ("private" | "organization" | "groups") | null;
             /** Group Ids */
             group_ids?: string[] | null;
+        };
+        /**
+         * ErrorResponse
+         * @description The body of every error answer.
+         */
+        ErrorResponse: {
+            /**
+             * Error
+             * @description Error class name, e.g. DocumentNotFound
+             */
+            error: string;
+            /**
+             * Detail
+             * @description Human-readable explanation
+             */
+            detail: string;
         };
         /** Group */
         Group: {
@@ -1023,6 +1047,13 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Grounding */
+            grounding?: ("grounded" | "partial" | "extractive" | "not_found" | "unchecked") | null;
+            /**
+             * Sentences
+             * @default []
+             */
+            sentences?: components["schemas"]["Sentence"][];
         };
         /** MessageCreate */
         MessageCreate: {
@@ -1218,6 +1249,21 @@ export interface components {
              */
             score: number;
         };
+        /** Sentence */
+        Sentence: {
+            /** Start */
+            start: number;
+            /** End */
+            end: number;
+            /** Supported */
+            supported: boolean;
+            /** Citation */
+            citation: number | null;
+            /** Quote Start */
+            quote_start: number | null;
+            /** Quote End */
+            quote_end: number | null;
+        };
         /** Session */
         Session: {
             /**
@@ -1368,22 +1414,6 @@ export interface components {
             role?: ("admin" | "member") | null;
             /** Is Active */
             is_active?: boolean | null;
-        };
-        /**
-         * ErrorResponse
-         * @description The body of every error answer.
-         */
-        ErrorResponse: {
-            /**
-             * Error
-             * @description Error class name, e.g. DocumentNotFound
-             */
-            error: string;
-            /**
-             * Detail
-             * @description Human-readable explanation
-             */
-            detail: string;
         };
     };
     responses: never;
