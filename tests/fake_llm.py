@@ -14,12 +14,16 @@ from typing import Any
 
 # What a failing upstream might send back: internals that must never reach a user.
 FAILURE_SECRET = "sk-upstream-7f3a9c SECRET prompt echo: the merger closes on Friday"
+# A sentence no test document supports: a date and a name the sources never mention.
+INVENTION = "The Oslo office confirmed this on 9 March 2031 [1]."
 FAILURE_BODY = json.dumps({"error": {"message": FAILURE_SECRET, "type": "server_error"}}).encode()
 
 
 @dataclass
 class Behaviour:
-    mode: str = "ok"  # ok | slow | hang | break | refuse-once | invent | fail
+    # ok | slow | hang | break | refuse-once | fail; invent: cites a source that does not
+    # exist; embellish: adds a sentence no source supports; fabricate: says only that sentence.
+    mode: str = "ok"
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     refused: int = 0
@@ -58,7 +62,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif first:
             fact = first.group(1).split(".")[0]
             marker = "[7]" if behaviour.mode == "invent" else "[1]"
-            words = [w + " " for w in f"According to the documents, {fact} {marker}.".split()]
+            answer = f"According to the documents, {fact} {marker}."
+            if behaviour.mode == "embellish":
+                answer += f" {INVENTION}"
+            elif behaviour.mode == "fabricate":
+                answer = INVENTION
+            words = [w + " " for w in answer.split()]
         else:
             words = ["I could not find it in the documents."]
         self.send_response(200)

@@ -1,8 +1,14 @@
-"""Answering a chat message: store it, rephrase, retrieve, stream the model, cite, store the answer.
+"""Answering a chat message: store it, rephrase, retrieve, write a grounded answer, store it.
 
 Each database step is its own short transaction; none stays open while the model streams.
-Events, in order: ("sources", [citation]) → ("delta", {"text"})… → ("done", message), or
-("error", {"error", "detail"}) after which the session holds the question and no half answer.
+Events, in order: ("sources", [citation]) → ("delta", {"text", "supported"})… → ("done", message),
+or ("error", {"error", "detail"}) after which the session holds the question and no half answer.
+
+How the answer is written: when the best source sentence scores below `chat.answerable_score`,
+the documents do not answer the question and the reply says so, without asking a model. Else,
+with no model configured, the answer is the best source sentences, quoted (extractive.py). With a
+model, each sentence it writes is checked against its sources as it streams (writer.py); in
+strict mode, an answer left with no supported sentence quotes the sources instead.
 """
 
 import asyncio
@@ -15,11 +21,14 @@ from sqlalchemy import func, update
 
 from archivist.auth.principal import Principal
 from archivist.chat import schemas
-from archivist.chat.citations import Source, attribute, cited_numbers, repair_markers
+from archivist.chat.citations import Source
 from archivist.chat.exceptions import ChatSessionNotFound
+from archivist.chat.extractive import rank, select
+from archivist.chat.grounding import Checker
 from archivist.chat.prompts import answer_messages, rephrase_messages
 from archivist.chat.repository import chat_repo
 from archivist.chat.service import DEFAULT_TITLE
+from archivist.chat.writer import Writer
 from archivist.core.db import set_tenant, transaction
 from archivist.core.state import AppState
 from archivist.llm.base import LLM, ChatMessage, LLMError, LLMTimeout
@@ -32,6 +41,9 @@ logger = logging.getLogger(__name__)
 Event = tuple[str, Any]
 
 
+NOT_FOUND = "Your documents do not answer this question."
+
+
 class ChatAnswerer:
     async def events(
         self, state: AppState, principal: Principal, session_id: uuid.UUID, question: str
@@ -42,26 +54,46 @@ class ChatAnswerer:
         sources = await self._retrieve(state, principal, query)
         yield "sources", [_citation(s) for s in sources]
 
-        text = ""
+        settings = state.settings.chat
+        writer = Writer(Checker(question, sources), settings.grounding)
         stored = False
         try:
-            messages = answer_messages(sources, history, question)
-            async for piece in llm.stream(messages, state.settings.llm.max_answer_tokens):
-                text += piece
-                yield "delta", {"text": piece}
-            final = await self._cite(state, llm, text, sources)
-            message = await self._store_answer(state, principal, session_id, final, sources)
+            ranked = await asyncio.to_thread(rank, query, sources, state.embedder)
+            answerable = bool(ranked) and ranked[0].score >= settings.answerable_score
+            if not answerable and settings.grounding != "off":
+                grounding = "not_found"
+                pieces = writer.say(NOT_FOUND)
+            elif llm is None:
+                grounding = "extractive"
+                pieces = writer.quote_sources(select(ranked))
+            else:
+                pieces = []
+                messages = answer_messages(sources, history, question)
+                async for piece in llm.stream(messages, state.settings.llm.max_answer_tokens):
+                    for text, supported in writer.feed(piece):
+                        yield "delta", {"text": text, "supported": supported}
+                pieces = writer.finish()
+                grounding = _grounding(writer, settings.grounding)
+                if settings.grounding == "strict" and not writer.sentences:
+                    grounding = "extractive"
+                    pieces += writer.quote_sources(select(ranked))
+            for text, supported in pieces:
+                yield "delta", {"text": text, "supported": supported}
+            message = await self._store_answer(
+                state, principal, session_id, writer, grounding, sources
+            )
             stored = True
             yield "done", message.model_dump(mode="json")
         except LLMError as exc:
             name = "LLMTimeout" if isinstance(exc, LLMTimeout) else "LLMUnavailable"
             yield "error", {"error": name, "detail": str(exc)}
         finally:
-            if not stored and text:
+            if not stored and writer.content:
                 # The reader left (or the model broke off) mid-answer: keep what was said,
                 # marked as cut short, so the conversation stays whole.
+                writer.content += " …"
                 await asyncio.shield(
-                    self._store_answer(state, principal, session_id, text + " …", [])
+                    self._store_answer(state, principal, session_id, writer, "partial", sources)
                 )
 
     async def _store_question(
@@ -96,11 +128,13 @@ class ChatAnswerer:
             )
         return history
 
-    async def _standalone_query(self, llm: LLM, history: list[ChatMessage], question: str) -> str:
+    async def _standalone_query(
+        self, llm: LLM | None, history: list[ChatMessage], question: str
+    ) -> str:
         last_question = next((m["content"] for m in reversed(history) if m["role"] == "user"), "")
         if not last_question:
             return question
-        if llm.capable:
+        if llm is not None and llm.capable:
             try:
                 rewritten = ""
                 async for piece in llm.stream(rephrase_messages(history, question), 64):
@@ -129,24 +163,31 @@ class ChatAnswerer:
             for i, hit in enumerate(hits)
         ]
 
-    async def _cite(self, state: AppState, llm: LLM, text: str, sources: list[Source]) -> str:
-        repaired = repair_markers(text, {s.n for s in sources})
-        if cited_numbers(repaired) or not sources:
-            return repaired
-        return await asyncio.to_thread(
-            attribute, repaired, sources, state.embedder, state.settings.chat.attribution_threshold
-        )
-
     async def _store_answer(
         self,
         state: AppState,
         principal: Principal,
         session_id: uuid.UUID,
-        text: str,
+        writer: Writer,
+        grounding: str,
         sources: list[Source],
     ) -> schemas.Message:
         by_number = {s.n: s for s in sources}
-        cited = [by_number[n] for n in cited_numbers(text) if n in by_number]
+        quotes: dict[int, tuple[int, int] | None] = {}
+        for sentence in writer.sentences:
+            if sentence.citation in by_number and sentence.citation not in quotes:
+                quotes[sentence.citation] = sentence.quote
+        records = [
+            schemas.Sentence(
+                start=w.start,
+                end=w.end,
+                supported=w.supported,
+                citation=w.citation,
+                quote_start=w.quote[0] if w.quote else None,
+                quote_end=w.quote[1] if w.quote else None,
+            )
+            for w in writer.sentences
+        ]
         async with transaction(state.sessionmaker) as session:
             await set_tenant(session, principal.user_id, principal.org_id)
             row = MessageRow(
@@ -155,7 +196,9 @@ class ChatAnswerer:
                 user_id=principal.user_id,
                 session_id=session_id,
                 role="assistant",
-                content=text,
+                content=writer.content,
+                grounding=grounding,
+                sentences=[r.model_dump() for r in records],
             )
             session.add(row)
             await session.flush()
@@ -164,25 +207,31 @@ class ChatAnswerer:
                     organization_id=principal.org_id,
                     user_id=principal.user_id,
                     message_id=row.id,
-                    n=s.n,
-                    document_id=uuid.UUID(s.document_id),
-                    chunk_id=uuid.UUID(s.chunk_id),
-                    title=s.title,
-                    snippet=s.snippet,
-                    page=s.page,
+                    n=n,
+                    document_id=uuid.UUID(by_number[n].document_id),
+                    chunk_id=uuid.UUID(by_number[n].chunk_id),
+                    title=by_number[n].title,
+                    snippet=by_number[n].snippet,
+                    page=by_number[n].page,
+                    quote=by_number[n].text[span[0] : span[1]] if span else None,
+                    quote_start=span[0] if span else None,
+                    quote_end=span[1] if span else None,
                 )
-                for s in sorted(cited, key=lambda s: s.n)
+                for n, span in sorted(quotes.items())
             ]
             session.add_all(citations)
             await session.flush()
             await session.refresh(row)
-        return schemas.Message(
-            id=row.id,
-            role="assistant",
-            content=text,
-            citations=[schemas.Citation.model_validate(c) for c in citations],
-            created_at=row.created_at,
-        )
+        passages = {uuid.UUID(s.chunk_id): s.text for s in sources}
+        return schemas.message(row, citations, passages)
+
+
+def _grounding(writer: Writer, mode: str) -> str:
+    if mode == "off":
+        return "unchecked"
+    if writer.dropped or writer.supported < len(writer.sentences):
+        return "partial"
+    return "grounded"
 
 
 def _citation(source: Source) -> dict[str, Any]:
@@ -193,6 +242,10 @@ def _citation(source: Source) -> dict[str, Any]:
         "title": source.title,
         "snippet": source.snippet,
         "page": source.page,
+        "passage": source.text,
+        "quote": None,
+        "quote_start": None,
+        "quote_end": None,
     }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archivist.core.pagination import keyset_after
-from archivist.models import ChatMessage, ChatSession, Citation
+from archivist.models import ChatMessage, ChatSession, Chunk, Citation
 
 
 class ChatRepository:
@@ -50,6 +50,15 @@ class ChatRepository:
             for citation in rows:
                 citations[citation.message_id].append(citation)
         return [(message, citations[message.id]) for message in messages]
+
+    async def passages(
+        self, session: AsyncSession, chunk_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        """The current text of the cited chunks that still exist and that the caller may see."""
+        if not chunk_ids:
+            return {}
+        rows = await session.execute(select(Chunk.id, Chunk.text).where(Chunk.id.in_(chunk_ids)))
+        return {chunk_id: text for chunk_id, text in rows.tuples()}
 
     async def delete_session(
         self, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID

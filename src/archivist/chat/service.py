@@ -39,16 +39,11 @@ class ChatService:
         self, session: AsyncSession, principal: Principal, session_id: uuid.UUID
     ) -> schemas.SessionDetail:
         row = await self._owned(session, principal, session_id)
-        messages = [
-            schemas.Message(
-                id=message.id,
-                role=message.role,
-                content=message.content,
-                citations=[schemas.Citation.model_validate(c) for c in citations],
-                created_at=message.created_at,
-            )
-            for message, citations in await chat_repo.messages(session, row.id)
-        ]
+        history = await chat_repo.messages(session, row.id)
+        passages = await chat_repo.passages(
+            session, [c.chunk_id for _, citations in history for c in citations]
+        )
+        messages = [schemas.message(m, citations, passages) for m, citations in history]
         return schemas.SessionDetail(
             id=row.id,
             title=row.title,

@@ -102,7 +102,7 @@ class EmbeddingSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    # An OpenAI-compatible chat endpoint; empty: the bundled local model, else extractive answers.
+    # An OpenAI-compatible chat endpoint; empty: answers are chosen source sentences.
     base_url: str = ""
     api_key: str = ""
     model: str = "gpt-4o-mini"
@@ -110,7 +110,8 @@ class LLMSettings(BaseModel):
     connect_timeout_seconds: float = 5.0
     retries: int = 2
     max_answer_tokens: int = 512
-    # "auto" (configured endpoint, else local model, else extractive), "local", "extractive".
+    # "auto" (the configured endpoint, else sentence selection), "local" (the bundled
+    # SmolLM2-135M, whose sentences the grounding check mostly removes), "extractive".
     provider: str = "auto"
 
 
@@ -118,8 +119,13 @@ class ChatSettings(BaseModel):
     sources: int = 6  # passages given to the model
     history_messages: int = 6
     ping_seconds: float = 15.0
-    # A sentence is attributed to a source only when their cosine similarity reaches this.
-    attribution_threshold: float = 0.55
+    # What happens to an answer's sentences that their source does not support: "strict"
+    # removes them (an answer left with none quotes the sources instead), "flag" keeps them
+    # marked as unsupported, "off" skips the check.
+    grounding: Literal["strict", "flag", "off"] = "strict"
+    # Below this score (question-to-best-sentence similarity plus word overlap, see
+    # chat/extractive.py) the documents are taken not to answer the question.
+    answerable_score: float = 0.55
 
 
 class IngestionSettings(BaseModel):

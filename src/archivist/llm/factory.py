@@ -1,4 +1,5 @@
-"""Which model answers: a configured endpoint, else the bundled local model, else extractive."""
+"""Which model answers: a configured endpoint, the bundled local model when asked for, or none
+(`None`: the chat answers with chosen source sentences)."""
 
 import logging
 import threading
@@ -7,23 +8,22 @@ from functools import lru_cache
 from archivist.core.config import LLMSettings, Settings
 from archivist.llm import local
 from archivist.llm.base import LLM
-from archivist.llm.extractive import ExtractiveLLM
 from archivist.llm.openai_compat import OpenAICompatibleLLM
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
-def create_llm(settings: Settings) -> LLM:
+def create_llm(settings: Settings) -> LLM | None:
     with _lock:  # the local model loads once per process
         return _cached(settings.llm.model_dump_json())
 
 
 @lru_cache(maxsize=4)
-def _cached(config_json: str) -> LLM:
+def _cached(config_json: str) -> LLM | None:
     config = LLMSettings.model_validate_json(config_json)
     if config.provider == "extractive":
-        return ExtractiveLLM()
+        return None
     if config.base_url and config.provider == "auto":
         return OpenAICompatibleLLM(
             config.base_url,
@@ -33,11 +33,13 @@ def _cached(config_json: str) -> LLM:
             config.connect_timeout_seconds,
             config.retries,
         )
-    if local.available():
-        try:
-            return local.LocalLLM()
-        except Exception:
-            logger.exception("the bundled model could not load; answering extractively")
-    elif config.provider == "local":
-        logger.warning("the bundled model is not installed; answering extractively")
-    return ExtractiveLLM()
+    if config.provider != "local":
+        return None
+    if not local.available():
+        logger.warning("the bundled model is not installed; answering with source sentences")
+        return None
+    try:
+        return local.LocalLLM()
+    except Exception:
+        logger.exception("the bundled model could not load; answering with source sentences")
+        return None

@@ -1,6 +1,8 @@
 import uuid
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archivist.core.db import Base
@@ -19,4 +21,8 @@ class ChatMessage(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
+    # For answers: how they relate to the documents (chat.schemas.Grounding), and per sentence
+    # whether a source supports it, which one and where (chat.schemas.Sentence).
+    grounding: Mapped[str | None] = mapped_column(String(16))
+    sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'"))
     created_at: Mapped[CreatedAt]

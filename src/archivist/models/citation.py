@@ -27,3 +27,7 @@ class Citation(Base):
     title: Mapped[str] = mapped_column(String(512))
     snippet: Mapped[str] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
+    # The span of the chunk's text that supports the answer, and that text as it was.
+    quote: Mapped[str | None] = mapped_column(Text)
+    quote_start: Mapped[int | None] = mapped_column(Integer)
+    quote_end: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,107 @@
+"""The grounding check: sentences, claims, verdicts, and the answer the reader is shown."""
+
+import pytest
+
+from archivist.chat.citations import Source
+from archivist.chat.extractive import rank, select
+from archivist.chat.grounding import Checker
+from archivist.chat.text import claims, sentence_spans
+from archivist.chat.writer import Writer
+from archivist.embedding.local import LocalEmbedder
+
+MEMO = (
+    "Project update for the board. The Falcon launch date is 14 March. The budget is "
+    "40,000 euros and Anna Berg approves all spending. Contractors are not eligible for the "
+    "launch bonus."
+)
+BERGEN = "Staff in Bergen get 25 days of annual leave. Up to 5 unused days carry over."
+SPEC = "The X200 router weighs 1.5 kg. It ships with a two-year warranty."
+
+
+def source(n: int, title: str, text: str) -> Source:
+    return Source(n, f"doc-{n}", f"chunk-{n}", title, text[:40], None, text)
+
+
+@pytest.fixture
+def checker() -> Checker:
+    return Checker("When does Falcon launch?", [source(1, "Memo", MEMO), source(2, "Spec", SPEC)])
+
+
+def test_sentences_keep_decimals_abbreviations_markers_and_list_items_whole() -> None:
+    text = "It costs $1,200.50 e.g. per unit [2]. Ask Dr. Berg.\n- Staff get ten days [1]\n1. Last"
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "It costs $1,200.50 e.g. per unit [2].",
+        "Ask Dr. Berg.",
+        "Staff get ten days [1]",
+        "Last",
+    ]
+
+
+def test_claims_normalise_numbers_and_find_names_and_codes() -> None:
+    said = claims("The X200 costs 1,200.00 euros from the ninth of May in Tallinn.")
+    assert said.numbers == {"200", "1200", "9"}
+    assert said.codes == {"x200"} and said.names == {"may", "tallinn"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Falcon launch is on March 9, 2024 [1].",  # the screenshot's kind of invention
+        "The budget is 45,000 euros [1].",
+        "Anna Berg does not approve spending [1].",  # negation flipped
+        "Contractors are eligible for the launch bonus [1].",
+        "Peter Lund approves all spending [1].",  # a name the source never mentions
+        "I hope this helps!",
+    ],
+)
+def test_unsupported_sentences_are_refused(checker: Checker, sentence: str) -> None:
+    assert not checker.check(sentence).supported
+
+
+def test_a_supported_sentence_gets_its_source_and_the_quoted_span(checker: Checker) -> None:
+    verdict = checker.check("According to the memo, Falcon launches on 14 March [1].")
+    assert verdict.supported and verdict.citation == 1 and verdict.quote
+    assert MEMO[verdict.quote[0] : verdict.quote[1]] == "The Falcon launch date is 14 March."
+
+
+def test_a_wrong_marker_is_corrected_to_the_source_that_supports_the_sentence(
+    checker: Checker,
+) -> None:
+    verdict = checker.check("The X200 weighs 1.5 kg [1].")
+    assert verdict.citation == 2 and verdict.quote
+    assert SPEC[verdict.quote[0] : verdict.quote[1]] == "The X200 router weighs 1.5 kg."
+
+
+def test_strict_drops_what_flag_marks_and_off_passes_through(checker: Checker) -> None:
+    answer = ["The Falcon launch ", "date is 14 March [1]. It moved to", " 9 April. Done"]
+    results = {}
+    for mode in ("strict", "flag", "off"):
+        writer = Writer(checker, mode)  # type: ignore[arg-type]
+        shown = [piece for chunk in answer for piece in writer.feed(chunk)] + writer.finish()
+        results[mode] = (writer, shown)
+    strict, shown = results["strict"]
+    assert strict.content == "The Falcon launch date is 14 March [1]." and strict.dropped == 2
+    assert shown == [("The Falcon launch date is 14 March [1].", True)]
+    flag, shown = results["flag"]
+    assert flag.content == "The Falcon launch date is 14 March [1]. It moved to 9 April. Done"
+    assert [s.supported for s in flag.sentences] == [True, False, False]
+    assert [piece for piece, _ in shown] == [
+        "The Falcon launch date is 14 March [1].",
+        " It moved to 9 April.",
+        " Done",
+    ]
+    off, _ = results["off"]
+    assert off.content == "".join(answer) and off.sentences == []
+
+
+def test_sentence_selection_answers_from_the_right_document_and_adds_a_second_fact() -> None:
+    sources = [
+        source(1, "Leave in Tallinn", "Staff in Tallinn get 28 days of annual leave."),
+        source(2, "Leave in Bergen", BERGEN),
+    ]
+    ranked = rank("How many days of leave do Bergen staff get?", sources, LocalEmbedder())
+    chosen = select(ranked)
+    assert chosen[0].text == "Staff in Bergen get 25 days of annual leave."
+    assert chosen[0].score > ranked[-1].score
+    unrelated = rank("What is the capital of Peru?", sources, LocalEmbedder())
+    assert unrelated[0].score < chosen[0].score - 0.3
