@@ -810,7 +810,10 @@ export interface components {
              */
             created_at: string;
         };
-        /** Citation */
+        /**
+         * Citation
+         * @description Source `n`: the passage the answer drew on, and the span of it that supports the answer.
+         */
         Citation: {
             /** N */
             n: number;
@@ -830,13 +833,25 @@ export interface components {
             snippet: string;
             /** Page */
             page: number | null;
-            /** Passage */
+            /**
+             * Passage
+             * @description The passage's whole text; null once it no longer exists.
+             */
             passage?: string | null;
-            /** Quote */
+            /**
+             * Quote
+             * @description The supporting text, as cited.
+             */
             quote?: string | null;
-            /** Quote Start */
+            /**
+             * Quote Start
+             * @description Where `quote` starts in passage.
+             */
             quote_start?: number | null;
-            /** Quote End */
+            /**
+             * Quote End
+             * @description Where `quote` ends in passage.
+             */
             quote_end?: number | null;
         };
         /** Document */
@@ -923,22 +938,6 @@ export interface components {
             visibility?: ("private" | "organization" | "groups") | null;
             /** Group Ids */
             group_ids?: string[] | null;
-        };
-        /**
-         * ErrorResponse
-         * @description The body of every error answer.
-         */
-        ErrorResponse: {
-            /**
-             * Error
-             * @description Error class name, e.g. DocumentNotFound
-             */
-            error: string;
-            /**
-             * Detail
-             * @description Human-readable explanation
-             */
-            detail: string;
         };
         /** Group */
         Group: {
@@ -1047,7 +1046,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
-            /** Grounding */
+            /**
+             * Grounding
+             * @description How the answer relates to the documents: `grounded` (every sentence supported by its citation), `partial` (unsupported sentences were removed, or are marked in `sentences`), `extractive` (quoted source sentences), `not_found` (the documents do not answer the question), `unchecked` (grounding is off); null for questions.
+             */
             grounding?: ("grounded" | "partial" | "extractive" | "not_found" | "unchecked") | null;
             /**
              * Sentences
@@ -1249,7 +1251,10 @@ export interface components {
              */
             score: number;
         };
-        /** Sentence */
+        /**
+         * Sentence
+         * @description One sentence of an answer, as `content[start:end]`, and what supports it.
+         */
         Sentence: {
             /** Start */
             start: number;
@@ -1257,9 +1262,15 @@ export interface components {
             end: number;
             /** Supported */
             supported: boolean;
-            /** Citation */
+            /**
+             * Citation
+             * @description The number `n` of the supporting source.
+             */
             citation: number | null;
-            /** Quote Start */
+            /**
+             * Quote Start
+             * @description The supporting span in that source's passage.
+             */
             quote_start: number | null;
             /** Quote End */
             quote_end: number | null;
@@ -1414,6 +1425,22 @@ export interface components {
             role?: ("admin" | "member") | null;
             /** Is Active */
             is_active?: boolean | null;
+        };
+        /**
+         * ErrorResponse
+         * @description The body of every error answer.
+         */
+        ErrorResponse: {
+            /**
+             * Error
+             * @description Error class name, e.g. DocumentNotFound
+             */
+            error: string;
+            /**
+             * Detail
+             * @description Human-readable explanation
+             */
+            detail: string;
         };
     };
     responses: never;
