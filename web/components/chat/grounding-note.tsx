@@ -8,9 +8,11 @@ import type { Grounding, Sentence } from "@/lib/api/types";
 export function GroundingNote({
   grounding,
   sentences,
+  text,
 }: {
   grounding: Grounding | null | undefined;
   sentences: readonly Sentence[];
+  text: string;
 }) {
   if (grounding === "extractive") {
     return (
@@ -31,6 +33,10 @@ export function GroundingNote({
           : `${unsupported} sentences (underlined) were not found in the cited sources`}
       </span>
     );
+  }
+  // An answer cut off mid-stream (Stop, a dropped connection) is stored as partial, ending " …".
+  if (text.endsWith(" …")) {
+    return <span className="text-xs text-muted-foreground">The answer was cut short</span>;
   }
   return (
     <span className="inline-flex items-center gap-1 text-xs text-muted-foreground">

@@ -109,7 +109,9 @@ export function AssistantBubble({
               {citations.length} {citations.length === 1 ? "source" : "sources"}
             </Button>
           ) : null}
-          {streaming ? null : <GroundingNote grounding={grounding} sentences={sentences} />}
+          {streaming ? null : (
+            <GroundingNote grounding={grounding} sentences={sentences} text={text} />
+          )}
           {note ? <span className="text-xs text-muted-foreground">{note}</span> : null}
         </div>
       </div>
