@@ -65,15 +65,25 @@ def assert_answered(events: list[tuple[str, Any]]) -> None:
     cited = {c["n"] for c in message["citations"]}
     for n in range(1, 10):
         assert (f"[{n}]" in message["content"]) == (n in cited), message
+    # Whatever the model wrote, what is left is supported by the source it cites.
+    assert message["grounding"] in ("grounded", "partial", "extractive"), message
+    assert message["sentences"] and all(s["supported"] for s in message["sentences"])
+    assert "May" in message["content"], message["content"]
+    assert message["citations"][0]["title"] == "zephyr"
 
 
-async def test_the_bundled_offline_model_answers_with_no_configuration(settings: Settings) -> None:
+async def test_with_no_configuration_the_answer_quotes_the_source(settings: Settings) -> None:
     events = await converse(settings.model_copy(update={"llm": LLMSettings(provider="auto")}))
     assert_answered(events)
-    message = events[-1][1]
-    # The tiny model never writes [n] itself: the citation comes from sentence attribution.
-    assert "May" in message["content"], message["content"]
-    assert message["citations"] and message["citations"][0]["title"] == "zephyr"
+    assert events[-1][1]["grounding"] == "extractive"
+    assert events[-1][1]["content"] == f"“{FACT.decode()}” [1]"
+
+
+async def test_the_bundled_model_answers_when_asked_and_passes_the_check(
+    settings: Settings,
+) -> None:
+    events = await converse(settings.model_copy(update={"llm": LLMSettings(provider="local")}))
+    assert_answered(events)
     assert events[0][1][0]["title"] == "zephyr"
 
 
