@@ -14,12 +14,15 @@ import pytest
 STOP_LIMIT_SECONDS = 15
 
 
-def start_stack(data_dir: Path, port: int, log: Path | None = None) -> subprocess.Popen[str]:
+def start_stack(
+    data_dir: Path, port: int, log: Path | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     """Output is piped (read it once the process ends), or written to `log` for long runs."""
     env = {
         **os.environ,
         "ARCHIVIST_DATA_DIR": str(data_dir),
         "ARCHIVIST_PORT": str(port),
+        **(extra_env or {}),
     }
     for name in ("DATABASE_URL", "REDIS_URL", "ARCHIVIST_MIGRATION_DATABASE_URL"):
         env.pop(name, None)

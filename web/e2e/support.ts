@@ -64,4 +64,30 @@ export function documentRow(page: Page, filename: string) {
   return page.getByRole("row").filter({ hasText: filename });
 }
 
+/** Uploads a text file and waits until it is indexed. */
+export async function uploadIndexed(page: Page, name: string, body: string): Promise<void> {
+  await upload(page, name, body);
+  await expect(documentRow(page, name)).toContainText("indexed", { timeout: 150_000 });
+}
+
+/** Asks in a new chat and waits for the whole answer; returns the answer's bubble. */
+export async function ask(page: Page, question: string) {
+  await nav(page, "Chat");
+  await page.getByRole("button", { name: "New chat" }).click();
+  const message = page.getByLabel("Message");
+  await message.fill(question);
+  await message.press("Enter");
+  const conversation = page.getByRole("log", { name: "Conversation" });
+  await expect(conversation.getByText(question)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send" })).toBeVisible({ timeout: 120_000 });
+  const answer = conversation.locator('[data-role="assistant"]').last();
+  await expect(answer).toHaveAttribute("data-grounding", /.+/);
+  return answer;
+}
+
+/** The sources panel's entry for source `n`. */
+export function sourceEntry(page: Page, n: string | number) {
+  return page.getByRole("dialog", { name: "Sources" }).locator(`li#source-${n}`);
+}
+
 export { test, expect };

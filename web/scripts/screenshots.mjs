@@ -78,15 +78,32 @@ await shoot("documents", "/documents");
 await shoot("search", "/search?q=parental%20leave", async () => {
   await page.locator("mark").first().waitFor();
 });
+// A question the documents do not answer, then one they do (quoted, cited).
+const questions = ["Is there a budget for home office equipment?", "How long is parental leave?"];
 await page.goto("/chat");
-await page.getByLabel("Message").fill("How long is parental leave?");
-await page.getByLabel("Message").press("Enter");
-await page.waitForURL(/session=/);
-await page.getByRole("button", { name: "Stop" }).waitFor({ state: "detached", timeout: 180_000 });
+for (const question of questions) {
+  await page.getByLabel("Message").fill(question);
+  await page.getByLabel("Message").press("Enter");
+  await page.waitForURL(/session=/);
+  await page.getByLabel("Conversation").getByText(question).waitFor();
+  await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 180_000 });
+}
 const chatUrl = page.url();
 console.log(`chat at ${chatUrl}`);
 await shoot("chat", chatUrl, async () => {
-  await page.getByLabel("Conversation").getByText("How long is parental leave?").waitFor();
+  await page
+    .locator('[data-role="assistant"]')
+    .nth(questions.length - 1)
+    .waitFor();
+});
+// The sources panel, opened from the answer's first citation at the quoted span.
+await shoot("chat-sources", chatUrl, async () => {
+  await page
+    .getByLabel("Conversation")
+    .getByRole("button", { name: /^Source \d+$/ })
+    .first()
+    .click();
+  await page.getByRole("dialog", { name: "Sources" }).locator("mark").first().waitFor();
 });
 await shoot("admin-system", "/admin/system");
 await context.clearCookies();

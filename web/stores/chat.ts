@@ -25,10 +25,18 @@ export interface LiveAnswer {
   message: ChatMessage | null;
 }
 
+/** A span of a citation's passage, by offsets into it. */
+export interface QuoteSpan {
+  start: number;
+  end: number;
+}
+
 interface SourcesPanel {
   open: boolean;
   citations: Citation[];
   active: number | null;
+  /** The span of the active source that backs the sentence its marker is in, if known. */
+  quote: QuoteSpan | null;
 }
 
 interface StartArgs {
@@ -54,7 +62,7 @@ interface ChatStore {
   clearLive: (token: AbortController) => void;
   stop: () => void;
   setError: (sessionId: string, error: string | null) => void;
-  openSources: (citations: Citation[], active: number | null) => void;
+  openSources: (citations: Citation[], active: number | null, quote?: QuoteSpan | null) => void;
   setPanelOpen: (open: boolean) => void;
   /** Abort any stream and forget everything (sign-in, sign-out). */
   reset: () => void;
@@ -64,7 +72,7 @@ const initial = {
   drafts: {},
   live: null,
   errors: {},
-  panel: { open: false, citations: [], active: null },
+  panel: { open: false, citations: [], active: null, quote: null },
 } satisfies Partial<ChatStore>;
 
 export const isActive = (live: LiveAnswer | null): boolean =>
@@ -123,7 +131,8 @@ export const useChatStore = create<ChatStore>((set, get) => ({
       else delete errors[sessionId];
       return { errors };
     }),
-  openSources: (citations, active) => set({ panel: { open: true, citations, active } }),
+  openSources: (citations, active, quote = null) =>
+    set({ panel: { open: true, citations, active, quote } }),
   setPanelOpen: (open) => set((s) => ({ panel: { ...s.panel, open } })),
   reset: () => {
     get().live?.token.abort();

@@ -90,7 +90,13 @@ export function Conversation({ sessionId }: { sessionId: string | null }) {
           m.role === "user" ? (
             <UserBubble key={m.id} text={m.content} />
           ) : (
-            <AssistantBubble key={m.id} text={m.content} citations={m.citations ?? []} />
+            <AssistantBubble
+              key={m.id}
+              text={m.content}
+              citations={m.citations ?? []}
+              grounding={m.grounding}
+              sentences={m.sentences}
+            />
           ),
         )}
         {live ? (
@@ -99,6 +105,8 @@ export function Conversation({ sessionId }: { sessionId: string | null }) {
             <AssistantBubble
               text={live.text}
               citations={live.message?.citations ?? live.sources}
+              grounding={live.message?.grounding}
+              sentences={live.message?.sentences}
               streaming={streaming}
               note={NOTES[live.status]}
             />

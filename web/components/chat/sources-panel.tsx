@@ -13,15 +13,28 @@ import { errorMessage } from "@/lib/api/errors";
 import type { Citation } from "@/lib/api/types";
 import { downloadUrl, useDocument } from "@/lib/queries/documents";
 import { cn } from "@/lib/utils";
-import { useChatStore } from "@/stores/chat";
+import { type QuoteSpan, useChatStore } from "@/stores/chat";
+import { SourcePassage } from "./source-passage";
 
-function SourceItem({ citation, active }: { citation: Citation; active: boolean }) {
+function SourceItem({
+  citation,
+  active,
+  quote,
+}: {
+  citation: Citation;
+  active: boolean;
+  quote: QuoteSpan | null;
+}) {
   const ref = React.useRef<HTMLLIElement>(null);
   const doc = useDocument(citation.document_id);
 
+  // The quoted span of the source asked for, else the source itself.
   React.useEffect(() => {
-    if (active) ref.current?.scrollIntoView({ block: "nearest" });
-  }, [active]);
+    if (!active) return;
+    const mark = ref.current?.querySelector("mark");
+    if (mark) mark.scrollIntoView({ block: "center" });
+    else ref.current?.scrollIntoView({ block: "nearest" });
+  }, [active, quote]);
 
   return (
     <li
@@ -68,7 +81,7 @@ function SourceItem({ citation, active }: { citation: Citation; active: boolean 
           The file cannot be opened: {errorMessage(doc.error)}
         </p>
       ) : null}
-      <p className="leading-relaxed text-foreground/90">{citation.snippet}</p>
+      <SourcePassage citation={citation} quote={active ? quote : null} />
     </li>
   );
 }
@@ -85,12 +98,17 @@ export function SourcesPanel() {
         <DialogHeader>
           <DialogTitle>Sources</DialogTitle>
           <DialogDescription id="sources-description">
-            Passages the answer was drawn from.
+            Passages the answer was drawn from, with the quoted text highlighted.
           </DialogDescription>
         </DialogHeader>
         <ol className="grid gap-3">
           {citations.map((c) => (
-            <SourceItem key={c.n} citation={c} active={c.n === panel.active} />
+            <SourceItem
+              key={c.n}
+              citation={c}
+              active={c.n === panel.active}
+              quote={c.n === panel.active ? panel.quote : null}
+            />
           ))}
         </ol>
       </DialogContent>

@@ -810,7 +810,10 @@ export interface components {
              */
             created_at: string;
         };
-        /** Citation */
+        /**
+         * Citation
+         * @description Source `n`: the passage the answer drew on, and the span of it that supports the answer.
+         */
         Citation: {
             /** N */
             n: number;
@@ -830,6 +833,26 @@ export interface components {
             snippet: string;
             /** Page */
             page: number | null;
+            /**
+             * Passage
+             * @description The passage's whole text; null once it no longer exists.
+             */
+            passage?: string | null;
+            /**
+             * Quote
+             * @description The supporting text, as cited.
+             */
+            quote?: string | null;
+            /**
+             * Quote Start
+             * @description Where `quote` starts in passage.
+             */
+            quote_start?: number | null;
+            /**
+             * Quote End
+             * @description Where `quote` ends in passage.
+             */
+            quote_end?: number | null;
         };
         /** Document */
         Document: {
@@ -1023,6 +1046,16 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Grounding
+             * @description How the answer relates to the documents: `grounded` (every sentence supported by its citation), `partial` (unsupported sentences were removed, or are marked in `sentences`), `extractive` (quoted source sentences), `not_found` (the documents do not answer the question), `unchecked` (grounding is off); null for questions.
+             */
+            grounding?: ("grounded" | "partial" | "extractive" | "not_found" | "unchecked") | null;
+            /**
+             * Sentences
+             * @default []
+             */
+            sentences?: components["schemas"]["Sentence"][];
         };
         /** MessageCreate */
         MessageCreate: {
@@ -1217,6 +1250,30 @@ export interface components {
              * @description Higher is better. Derived from the result's rank in each leg (reciprocal rank fusion), never from raw keyword statistics, which would reveal other documents.
              */
             score: number;
+        };
+        /**
+         * Sentence
+         * @description One sentence of an answer, as `content[start:end]`, and what supports it.
+         */
+        Sentence: {
+            /** Start */
+            start: number;
+            /** End */
+            end: number;
+            /** Supported */
+            supported: boolean;
+            /**
+             * Citation
+             * @description The number `n` of the supporting source.
+             */
+            citation: number | null;
+            /**
+             * Quote Start
+             * @description The supporting span in that source's passage.
+             */
+            quote_start: number | null;
+            /** Quote End */
+            quote_end: number | null;
         };
         /** Session */
         Session: {
