@@ -19,7 +19,7 @@ LEXICAL_WEIGHT = 0.5
 # A further sentence joins the answer (a question asking two things) when it is this similar to
 # the question and holds this share of its words that the chosen sentences lack.
 FURTHER_COSINE = 0.45
-FURTHER_GAIN = 0.25
+FURTHER_GAIN = 0.2
 MAX_SENTENCES = 3
 MAX_CANDIDATES = 120
 MIN_WORDS = 3
@@ -91,7 +91,7 @@ def select(question: str, candidates: list[Candidate]) -> list[Candidate]:
         if (
             candidate.cosine >= FURTHER_COSINE
             and len(new) / wanted >= FURTHER_GAIN
-            and new & asked.words
+            and new & (asked.words | asked.codes)
         ):
             chosen.append(candidate)
             covered |= new

@@ -30,7 +30,8 @@ STOPWORDS = {
     "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "according",
     "document", "documents", "source", "sources", "say", "says", "said", "state", "states",
     "stated", "answer", "question", "per", "via", "might", "must", "shall", "one", "ones",
-    "every", "within", "without", "based", "following",
+    "every", "within", "without", "based", "following", "many", "much", "long", "get", "gets",
+    "quickly", "often", "kind", "exactly",
 }  # fmt: skip
 NEGATIONS = {"not", "no", "never", "cannot", "nor", "none", "neither", "without"}
 NUMBER_WORDS = {
@@ -46,6 +47,7 @@ NUMBER_WORDS = {
 # A word, code or number; "1,200.50" and "v2.1" stay whole.
 TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'\u2019\-]|[.,](?=\d))*")
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_possessive = re.compile("['\u2019]s$")
 ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$", re.IGNORECASE)
 
 
@@ -128,7 +130,7 @@ def claims(text: str) -> Claims:
     words: set[str] = set()
     negated = False
     for index, match in enumerate(TOKEN.finditer(text)):
-        token = match.group().strip("-'\u2019")
+        token = _possessive.sub("", match.group().strip("-'\u2019"))
         lower = token.lower()
         if not token:
             continue
@@ -155,7 +157,7 @@ def vocabulary(text: str) -> frozenset[str]:
     """Every lower-cased word and stem of `text`, with numbers normalised: what supports claims."""
     found: set[str] = set()
     for match in TOKEN.finditer(text):
-        token = match.group().strip("-'\u2019")
+        token = _possessive.sub("", match.group().strip("-'\u2019"))
         lower = token.lower()
         found.add(lower)
         found.add(stem(lower))
