@@ -1,7 +1,8 @@
-"""The `Embedder` interface: text in, L2-normalized 384-d vectors out."""
+"""The `Embedder` interface: text in, L2-normalized vectors out (`dim` of them)."""
 
 from typing import Protocol
 
+# The bundled model's vector size, and the index's (see `archivist.embedding.dimension`).
 EMBEDDING_DIM = 384
 
 
