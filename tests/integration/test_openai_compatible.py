@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from archivist.core.config import EmbeddingSettings, Settings
+from archivist.embedded.ports import free_port
 from archivist.embedded.services import EmbeddedServices
 from archivist.embedding.dimension import EmbedderRefused
 from archivist.embedding.openai_compat import OpenAICompatibleEmbedder
@@ -128,3 +129,17 @@ async def test_a_dimension_setting_that_differs_from_the_index_stops_start_up(
     with pytest.raises(EmbedderRefused, match=r"ARCHIVIST_EMBEDDING__DIM is 768.*set it to 384"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def test_archivist_api_exits_with_the_reason_when_the_dimension_setting_differs(
+    services: EmbeddedServices,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "archivist.cli", "api", "--port", str(free_port())],
+        env=worker_env(services, ARCHIVIST_EMBEDDING__DIM="768"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3, done.stderr  # uvicorn's "startup failed"
+    assert "refusing to start: ARCHIVIST_EMBEDDING__DIM is 768" in done.stdout + done.stderr
