@@ -54,8 +54,8 @@ def async_client(
     connect_timeout_seconds: float,
     retries: int,
 ) -> openai.AsyncOpenAI:
-    """An asyncio client. Its connections belong to the event loop that opened them: make one
-    per use (as `async with`), not one per process."""
+    """An asyncio client. Its pooled connections belong to the event loop that opened them: keep
+    one per event loop, not one per process."""
     return openai.AsyncOpenAI(
         base_url=api_base_url(base_url),
         api_key=api_key or NO_KEY,
