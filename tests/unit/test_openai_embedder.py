@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from archivist.embedding.openai_compat import EmbeddingServiceError, OpenAICompatibleEmbedder
+from archivist.embedding.base import EmbeddingServiceError
+from archivist.embedding.openai_compat import OpenAICompatibleEmbedder
 from tests.fake_embedder import SECRET_BODY, EmbeddingServer, address, fake_embedding_server
 
 

@@ -6,6 +6,13 @@ from typing import Protocol
 EMBEDDING_DIM = 384
 
 
+class EmbeddingServiceError(Exception):
+    """A remote embedding server failed or answered something unusable (transient for the caller).
+
+    Its message reaches the document's owner (the failed attempt): it names the kind of failure,
+    never what the server sent (that goes to the log)."""
+
+
 class Embedder(Protocol):
     name: str
     dim: int

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from archivist.core.config import Settings
+from archivist.embedding.base import EmbeddingServiceError
 from archivist.embedding.factory import model_dimension
-from archivist.embedding.openai_compat import EmbeddingServiceError
 
 # The declared type of the chunks' embedding column, e.g. `vector(384)`, from the catalog.
 INDEX_TYPE_SQL = text(

@@ -6,17 +6,10 @@ import openai
 
 from archivist.core import openai_api
 from archivist.embedding import model_files
-from archivist.embedding.base import EMBEDDING_DIM
+from archivist.embedding.base import EMBEDDING_DIM, EmbeddingServiceError
 
 logger = logging.getLogger(__name__)
 PROBE_TEXT = "dimension probe"
-
-
-class EmbeddingServiceError(Exception):
-    """The embedding server failed or answered something unusable (transient for the caller).
-
-    Its message reaches the document's owner (the failed attempt): it names the kind of failure,
-    never what the server sent (that goes to the log)."""
 
 
 class OpenAICompatibleEmbedder:
