@@ -31,6 +31,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     configure_logging(settings.log_level)
     worker_context().check_database_role()
+    worker_context().check_embedder()
     concurrency = args.concurrency or settings.worker.concurrency
     celery_app.worker_main(
         [
@@ -352,11 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from archivist.core.db import UnsafeDatabaseRole
+    from archivist.embedding.dimension import EmbedderRefused
 
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
-    except UnsafeDatabaseRole as exc:
+    except (UnsafeDatabaseRole, EmbedderRefused) as exc:
         return fail(str(exc))
     return result
 

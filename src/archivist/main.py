@@ -22,6 +22,7 @@ from archivist.core.openapi import install_openapi
 from archivist.core.redis import eviction_warning
 from archivist.core.state import AppState
 from archivist.documents.endpoints import router as documents_router
+from archivist.embedding.dimension import EmbedderRefused, check_embedding_dimension
 from archivist.health.endpoints import router as health_router
 from archivist.organizations.endpoints import router as organizations_router
 from archivist.search.endpoints import router as search_router
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.archivist = state = AppState.create(settings)
         try:
             await ensure_isolating_role(state.engine)
-        except UnsafeDatabaseRole:
+            await check_embedding_dimension(settings, state.engine)
+        except (UnsafeDatabaseRole, EmbedderRefused) as exc:
+            logger.error("%s", exc)
             await state.close()
             raise
         if warning := await eviction_warning(state.redis):

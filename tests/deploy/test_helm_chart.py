@@ -44,7 +44,12 @@ INLINE = {
         "secretAccessKey": "inline-s3-secret",
     },
     "llm": {"baseUrl": "http://llm:8080/v1", "apiKey": "inline-llm-key"},
-    "embedding": {"provider": "openai", "baseUrl": "http://tei:80/v1", "apiKey": "inline-emb-key"},
+    "embedding": {
+        "provider": "openai",
+        "baseUrl": "http://tei:80/v1",
+        "dim": 384,
+        "apiKey": "inline-emb-key",
+    },
 }
 INLINE_SECRETS = [
     "inline-db-pw",

@@ -1,22 +1,17 @@
 """Chat with real models: the bundled offline one, and llama.cpp's OpenAI-compatible server."""
 
-import importlib.util
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from archivist.core.config import LLMSettings, Settings
 from archivist.core.state import AppState
-from archivist.embedded.ports import free_port
 from archivist.llm import local
 from tests.factories.accounts import register_org
 from tests.factories.documents import upload_indexed
+from tests.llama_server import llama_server
 from tests.support import open_client
 
 pytestmark = [
@@ -88,50 +83,14 @@ async def test_the_bundled_model_answers_when_asked_and_passes_the_check(
 
 
 @pytest.fixture(scope="module")
-def llama_server() -> Iterator[str]:
-    if importlib.util.find_spec("sse_starlette") is None:
-        pytest.skip("llama_cpp.server needs sse-starlette (dev extra)")
-    port = free_port()
-    model = local.bundled_model_path()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--interrupt_requests",
-            "False",
-            "--n_threads",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("llama_cpp.server did not start")
+def llama() -> Iterator[str]:
+    with llama_server() as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def test_openai_compatible_path_against_a_real_llama_cpp_server(
-    settings: Settings, llama_server: str
+    settings: Settings, llama: str
 ) -> None:
-    configured = LLMSettings(base_url=llama_server, model="smollm2", timeout_seconds=120)
+    configured = LLMSettings(base_url=f"{llama}/v1", model="smollm2", timeout_seconds=120)
     events = await converse(settings.model_copy(update={"llm": configured}))
     assert_answered(events)

@@ -1,63 +1,24 @@
-"""The OpenAI-compatible embedder against a real HTTP server on 127.0.0.1."""
+"""The OpenAI-compatible embedder against an HTTP server on 127.0.0.1 that misbehaves on demand
+(llama.cpp's real server: tests/integration/test_openai_compatible.py)."""
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from archivist.embedding.openai_compat import EmbeddingServiceError, OpenAICompatibleEmbedder
-
-
-class EmbeddingServer(ThreadingHTTPServer):
-    mode = "ok"
-    requests: list[dict[str, Any]]
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: EmbeddingServer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        self.server.requests.append(
-            {"path": self.path, "auth": self.headers.get("authorization"), **body}
-        )
-        if self.server.mode == "error":
-            self.send_response(500)
-            self.end_headers()
-            return
-        dim = 3 if self.server.mode == "wrong-dim" else 384
-        data = [
-            {"index": i, "embedding": [float(len(text))] + [1.0] * (dim - 1)}
-            for i, text in enumerate(body["input"])
-        ]
-        data.reverse()  # servers may answer out of order; `index` says where each belongs
-        payload = json.dumps({"object": "list", "data": data}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+from archivist.embedding.base import EmbeddingServiceError
+from archivist.embedding.openai_compat import OpenAICompatibleEmbedder
+from tests.fake_embedder import SECRET_BODY, EmbeddingServer, address, fake_embedding_server
 
 
 @pytest.fixture
 def server() -> Iterator[EmbeddingServer]:
-    httpd = EmbeddingServer(("127.0.0.1", 0), Handler)
-    httpd.requests = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
+    with fake_embedding_server() as httpd:
+        yield httpd
 
 
-def embedder(server: EmbeddingServer, **kwargs: Any) -> OpenAICompatibleEmbedder:
-    host, port = server.server_address[:2]
-    return OpenAICompatibleEmbedder(f"http://{host!s}:{port}", "test-model", **kwargs)
+def embedder(server: EmbeddingServer, suffix: str = "", **kwargs: Any) -> OpenAICompatibleEmbedder:
+    return OpenAICompatibleEmbedder(address(server) + suffix, "test-model", **kwargs)
 
 
 def test_vectors_come_back_in_input_order_normalized_and_batched(server: EmbeddingServer) -> None:
@@ -76,10 +37,26 @@ def test_vectors_come_back_in_input_order_normalized_and_batched(server: Embeddi
     assert server.requests[0]["auth"] == "Bearer sk-test"
 
 
-def test_server_error_raises_a_retryable_error(server: EmbeddingServer) -> None:
+@pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
+def test_the_base_url_may_end_with_or_without_v1(server: EmbeddingServer, suffix: str) -> None:
+    assert len(embedder(server, suffix).embed(["x"])[0]) == 384
+    assert [r["path"] for r in server.requests] == ["/v1/embeddings"]
+
+
+def test_server_error_raises_a_retryable_error_without_the_body(
+    server: EmbeddingServer, caplog: pytest.LogCaptureFixture
+) -> None:
     server.mode = "error"
-    with pytest.raises(EmbeddingServiceError, match="embedding server error"):
-        embedder(server).embed(["x"])
+    with (
+        caplog.at_level("WARNING", logger="archivist.embedding"),
+        pytest.raises(
+            EmbeddingServiceError, match=r"embedding endpoint failed \(HTTP 500\)"
+        ) as info,
+    ):
+        embedder(server, retries=1).embed(["x"])
+    assert len(server.requests) == 2  # retried once
+    assert "sk-upstream" not in str(info.value) and "merger" not in str(info.value)
+    assert SECRET_BODY.decode() in caplog.text
 
 
 def test_wrong_dimension_is_refused(server: EmbeddingServer) -> None:
@@ -89,6 +66,6 @@ def test_wrong_dimension_is_refused(server: EmbeddingServer) -> None:
 
 
 def test_unreachable_server_raises_a_retryable_error() -> None:
-    unreachable = OpenAICompatibleEmbedder("http://127.0.0.1:9", "m", timeout_seconds=2)
-    with pytest.raises(EmbeddingServiceError):
+    unreachable = OpenAICompatibleEmbedder("http://127.0.0.1:9", "m", timeout_seconds=2, retries=0)
+    with pytest.raises(EmbeddingServiceError, match="could not be reached"):
         unreachable.embed(["x"])

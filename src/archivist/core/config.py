@@ -89,20 +89,27 @@ class S3Settings(BaseModel):
 class EmbeddingSettings(BaseModel):
     # "local" (all-MiniLM-L6-v2 on torch; the API embeds queries with the same model on ONNX
     # Runtime), "onnx" (ONNX Runtime everywhere), "onnx-int8" (the same model quantized), or
-    # "openai" (any OpenAI-compatible /v1/embeddings server: TEI, vLLM, Ollama, OpenAI).
+    # "openai" (any OpenAI-compatible embeddings server: TEI, vLLM, Ollama, llama.cpp, OpenAI).
     provider: str = "local"
     batch_size: int = 32
+    # The server's address, with or without the trailing `/v1` (`http://tei:80` and
+    # `http://tei:80/v1` are the same); an address whose API is elsewhere is given whole.
     base_url: str = ""
     api_key: str = ""
     model: str = "all-MiniLM-L6-v2"
+    # The model's vector size, which must be the index's (vector(384), the bundled model's).
+    # API and worker refuse to start when the model's real vectors, this or the index disagree.
+    dim: int = 384
     timeout_seconds: float = 60.0
+    retries: int = 2
     # Where the ONNX models are built and kept; empty: `<data_dir>/models`. The container image
     # points it at models built into the image, so no pod builds them (or needs torch).
     models_dir: Path | None = None
 
 
 class LLMSettings(BaseModel):
-    # An OpenAI-compatible chat endpoint; empty: answers are chosen source sentences.
+    # An OpenAI-compatible chat endpoint, with or without the trailing `/v1` (as the embedding
+    # server's); empty: answers are chosen source sentences.
     base_url: str = ""
     api_key: str = ""
     model: str = "gpt-4o-mini"

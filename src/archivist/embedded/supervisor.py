@@ -29,6 +29,7 @@ from archivist.core.security import jwt_secret
 from archivist.embedded import ports
 from archivist.embedded.services import EmbeddedServices
 from archivist.embedded.stack_env import clear_stack_env, lock_stack, write_stack_env
+from archivist.embedding.dimension import EmbedderRefused, check_embedding_dimension_sync
 
 READY_TIMEOUT_SECONDS = 90
 ROLE_STOP_SECONDS = 8
@@ -74,6 +75,17 @@ def check_database_role(url: str, db: DatabaseSettings) -> None:
     try:
         ensure_isolating_role_sync(engine)
     except UnsafeDatabaseRole as exc:
+        raise StartupError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def check_embedder(url: str, settings: Settings) -> None:
+    """Refuse before any role starts, rather than have the API and the worker fail in turn."""
+    engine = create_sync_db_engine(url, settings.db, poolclass=NullPool)
+    try:
+        check_embedding_dimension_sync(settings, engine)
+    except EmbedderRefused as exc:
         raise StartupError(str(exc)) from exc
     finally:
         engine.dispose()
@@ -126,6 +138,7 @@ class Stack:
         say("applying database migrations")
         upgrade(migration_url or database_url)
         check_database_role(database_url, settings.db)
+        check_embedder(database_url, settings)
         private_dir(settings.storage_dir.resolve())
         jwt_secret(settings.model_copy(update={"data_dir": self.data_dir}))
         metrics_dir = self.data_dir / "run" / "metrics"

@@ -1,8 +1,16 @@
-"""The `Embedder` interface: text in, L2-normalized 384-d vectors out."""
+"""The `Embedder` interface: text in, L2-normalized vectors out (`dim` of them)."""
 
 from typing import Protocol
 
+# The bundled model's vector size, and the index's (see `archivist.embedding.dimension`).
 EMBEDDING_DIM = 384
+
+
+class EmbeddingServiceError(Exception):
+    """A remote embedding server failed or answered something unusable (transient for the caller).
+
+    Its message reaches the document's owner (the failed attempt): it names the kind of failure,
+    never what the server sent (that goes to the log)."""
 
 
 class Embedder(Protocol):

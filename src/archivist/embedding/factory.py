@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from archivist.core.config import EmbeddingSettings, Settings
-from archivist.embedding.base import Embedder
+from archivist.embedding.base import EMBEDDING_DIM, Embedder
 
+# The bundled model (all-MiniLM-L6-v2), run by PyTorch, ONNX Runtime, or quantized.
+LOCAL_PROVIDERS = ("local", "onnx", "onnx-int8")
 _lock = threading.Lock()
 
 
@@ -26,6 +28,21 @@ def create_query_embedder(settings: Settings) -> Embedder:
     return _create(settings, "onnx" if provider == "local" else provider)
 
 
+def model_dimension(settings: Settings) -> int:
+    """The size of the configured model's vectors: known for the bundled model, asked of a
+    remote server by embedding one short text (`EmbeddingServiceError` when it cannot answer)."""
+    provider = settings.embedding.provider
+    if provider == "openai":
+        from archivist.embedding.openai_compat import OpenAICompatibleEmbedder
+
+        embedder = create_embedder(settings)
+        assert isinstance(embedder, OpenAICompatibleEmbedder)
+        return embedder.probe_dimension()
+    if provider in LOCAL_PROVIDERS:
+        return EMBEDDING_DIM
+    raise ValueError(_unknown(provider))
+
+
 def _create(settings: Settings, provider: str) -> Embedder:
     models_dir = settings.embedding.models_dir or settings.data_dir / "models"
     cache_dir = str(models_dir.resolve())
@@ -40,7 +57,13 @@ def _cached(config_json: str, provider: str, cache_dir: str) -> Embedder:
         from archivist.embedding.openai_compat import OpenAICompatibleEmbedder
 
         return OpenAICompatibleEmbedder(
-            config.base_url, config.model, config.api_key, config.timeout_seconds, config.batch_size
+            config.base_url,
+            config.model,
+            config.api_key,
+            config.timeout_seconds,
+            config.batch_size,
+            dim=config.dim,
+            retries=config.retries,
         )
     if provider in ("onnx", "onnx-int8"):
         from archivist.embedding.onnx import OnnxEmbedder
@@ -57,4 +80,8 @@ def _cached(config_json: str, provider: str, cache_dir: str) -> Embedder:
         from archivist.embedding.local import LocalEmbedder
 
         return LocalEmbedder(batch_size=config.batch_size)
-    raise ValueError(f"unknown embedding provider {provider!r} (local, onnx, onnx-int8, openai)")
+    raise ValueError(_unknown(provider))
+
+
+def _unknown(provider: str) -> str:
+    return f"unknown embedding provider {provider!r} (local, onnx, onnx-int8, openai)"

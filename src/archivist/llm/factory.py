@@ -8,7 +8,6 @@ from functools import lru_cache
 from archivist.core.config import LLMSettings, Settings
 from archivist.llm import local
 from archivist.llm.base import LLM
-from archivist.llm.openai_compat import OpenAICompatibleLLM
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -25,6 +24,8 @@ def _cached(config_json: str) -> LLM | None:
     if config.provider == "extractive":
         return None
     if config.base_url and config.provider == "auto":
+        from archivist.llm.openai_compat import OpenAICompatibleLLM  # the SDK takes a second
+
         return OpenAICompatibleLLM(
             config.base_url,
             config.model,

@@ -1,19 +1,17 @@
 """Any OpenAI-compatible chat endpoint: OpenAI, Azure, vLLM, Ollama, llama.cpp server."""
 
 import asyncio
-import contextlib
-import json
 import logging
+import weakref
 from collections.abc import AsyncIterator
 
-import httpx
+import openai
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
+from archivist.core import openai_api
 from archivist.llm.base import ChatMessage, LLMError, LLMTimeout
 
 logger = logging.getLogger(__name__)
-RETRYABLE = {408, 409, 429, 500, 502, 503, 504}
-# How much of an upstream error body goes to the log: enough to diagnose, not a whole page.
-LOGGED_BODY_CHARS = 1000
 
 
 class OpenAICompatibleLLM:
@@ -29,106 +27,78 @@ class OpenAICompatibleLLM:
         retries: int = 2,
     ) -> None:
         self.name = model
-        self.base_url = base_url.rstrip("/")
-        self.retries = retries
-        self.timeout = httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds)
-        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.base_url = openai_api.api_base_url(base_url)
+        self._client_args = (base_url, api_key, timeout_seconds, connect_timeout_seconds, retries)
+        # One client per event loop (its pooled connections belong to the loop that opened
+        # them): answers reuse connections, and building a client (its TLS context) is not free.
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI]
+        self._clients = weakref.WeakKeyDictionary()
+
+    def _client(self) -> openai.AsyncOpenAI:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = openai_api.async_client(*self._client_args)
+        return client
 
     async def stream(self, messages: list[ChatMessage], max_tokens: int) -> AsyncIterator[str]:
-        body = {
-            "model": self.name,
-            "messages": messages,
-            "stream": True,
-            "max_tokens": max_tokens,
-            "temperature": 0.1,
-        }
-        url = f"{self.base_url}/chat/completions"
-        if not self.base_url.endswith("/v1"):
-            url = f"{self.base_url}/v1/chat/completions"
-        async with httpx.AsyncClient(timeout=self.timeout, headers=self.headers) as client:
-            for attempt in range(self.retries + 1):
-                started = False
-                try:
-                    async with client.stream("POST", url, json=body) as response:
-                        if response.status_code in RETRYABLE and attempt < self.retries:
-                            await asyncio.sleep(_retry_after(response, attempt))
-                            continue
-                        if response.status_code != 200:
-                            # The body may echo the prompt (other users' sources), keys or
-                            # internals: it goes to the log, never to the user.
-                            logger.warning(
-                                "the model endpoint answered %s: %s",
-                                response.status_code,
-                                await _head(response),
-                            )
-                            raise LLMError(_refusal(response.status_code))
-                        async for piece in _deltas(response):
-                            started = True
-                            yield piece
-                        return
-                except httpx.TimeoutException as exc:
-                    if started or attempt >= self.retries:
-                        raise LLMTimeout(
-                            "The language model endpoint timed out; try again"
-                        ) from exc
-                except (httpx.TransportError, httpx.DecodingError) as exc:
-                    # Once text has gone out, a retry would repeat it: fail instead.
-                    if started or attempt >= self.retries:
-                        logger.warning("the connection to the model endpoint broke: %r", exc)
-                        raise LLMError(
-                            "The connection to the language model endpoint broke; try again"
-                        ) from exc
-                await asyncio.sleep(0.5 * 2**attempt)
-            raise LLMError("The model server kept refusing the request")
-
-
-def _refusal(status: int) -> str:
-    """What the user is told when the model endpoint answers `status`: its class, not its body."""
-    if status in (401, 403):
-        reason = "refused Archivist's credentials; an administrator must check the LLM settings"
-    elif status == 429:
-        reason = "is rate limiting Archivist; try again in a minute"
-    elif status >= 500:
-        reason = "had an internal error; try again, and tell an administrator if it persists"
-    else:
-        reason = "rejected the request; an administrator can find the reason in the server log"
-    return f"The language model endpoint failed (HTTP {status}): it {reason}."
-
-
-async def _head(response: httpx.Response) -> str:
-    """The start of an error body, without reading all of a huge one."""
-    head = b""
-    async for block in response.aiter_bytes():
-        head += block
-        if len(head) >= LOGGED_BODY_CHARS:
-            break
-    return head[:LOGGED_BODY_CHARS].decode(errors="replace")
-
-
-def _retry_after(response: httpx.Response, attempt: int) -> float:
-    backoff: float = 0.5 * 2**attempt
-    with contextlib.suppress(ValueError):
-        backoff = float(str(response.headers.get("retry-after", "")))
-    return min(10.0, backoff)
-
-
-async def _deltas(response: httpx.Response) -> AsyncIterator[str]:
-    finished = False
-    async for line in response.aiter_lines():
-        if not line.startswith("data:"):
-            continue
-        data = line[5:].strip()
-        if data == "[DONE]":
-            finished = True
-            break
+        # The SDK retries what failed before the answer began (connection errors, timeouts,
+        # 408/409/429/5xx, honouring Retry-After); once text has gone out a retry would repeat
+        # it, so a later failure ends the answer instead.
+        finished = False
+        client = self._client()
         try:
-            choice = json.loads(data)["choices"][0]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            chunks = await client.chat.completions.create(
+                model=self.name,
+                messages=[_message(m) for m in messages],
+                stream=True,
+                max_tokens=max_tokens,
+                temperature=0.1,
+            )
+            async with chunks:  # closed (its connection back to the pool) even if abandoned
+                async for chunk in chunks:
+                    piece, done = _delta(chunk)
+                    finished = finished or done
+                    if piece:
+                        yield piece
+        except openai.APITimeoutError as exc:
+            raise LLMTimeout("The language model endpoint timed out; try again") from exc
+        except openai.APIStatusError as exc:
+            logger.warning(
+                "the model endpoint answered %s: %s", exc.status_code, openai_api.logged_body(exc)
+            )
+            raise LLMError(
+                openai_api.refusal(exc.status_code, "language model", "LLM settings")
+            ) from exc
+        except openai.APIConnectionError as exc:
+            logger.warning("the connection to the model endpoint broke: %r", exc.__cause__)
+            raise LLMError(
+                "The connection to the language model endpoint broke; try again"
+            ) from exc
+        except (openai.APIError, ValueError) as exc:
+            # An error event inside the stream (its text is the server's: log it), or data
+            # that is not JSON.
+            logger.warning("the model endpoint sent a broken stream: %s", exc)
             raise LLMError("The model server sent a malformed stream") from exc
-        piece = (choice.get("delta") or {}).get("content") or ""
-        if piece:
-            yield piece
-        if choice.get("finish_reason"):
-            finished = True
-    if not finished:
-        raise LLMError("The model's answer broke off before it finished")
+        if not finished:
+            raise LLMError("The model's answer broke off before it finished")
+
+
+def _message(message: ChatMessage) -> ChatCompletionMessageParam:
+    role, content = message["role"], message["content"]
+    if role == "system":
+        return {"role": "system", "content": content}
+    if role == "assistant":
+        return {"role": "assistant", "content": content}
+    return {"role": "user", "content": content}
+
+
+def _delta(chunk: ChatCompletionChunk) -> tuple[str, bool]:
+    """The text a stream chunk adds, and whether it ends the answer."""
+    try:
+        if not chunk.choices:  # a usage report, a keep-alive
+            return "", False
+        choice = chunk.choices[0]
+        return (choice.delta.content or "") if choice.delta else "", bool(choice.finish_reason)
+    except (AttributeError, IndexError, TypeError) as exc:
+        raise ValueError(f"an unexpected chunk: {exc}") from exc

@@ -12,6 +12,7 @@ from archivist.core.config import Settings, get_settings
 from archivist.core.db import create_sync_db_engine, ensure_isolating_role_sync
 from archivist.embedding.base import Embedder
 from archivist.embedding.batcher import BatchingEmbedder
+from archivist.embedding.dimension import check_embedding_dimension_sync
 from archivist.embedding.factory import create_embedder
 from archivist.storage.base import ObjectStore
 from archivist.storage.factory import create_object_store
@@ -39,6 +40,10 @@ class WorkerContext:
         """Refuse a database role that row-level security would not bind."""
         engine = self.sessionmaker.kw["bind"]
         ensure_isolating_role_sync(engine)
+
+    def check_embedder(self) -> None:
+        """Refuse an embedding model whose vectors do not fit the index."""
+        check_embedding_dimension_sync(self.settings, self.sessionmaker.kw["bind"])
 
     @cached_property
     def store(self) -> ObjectStore:

@@ -188,6 +188,7 @@ annotations:
 {{- include "archivist.plainEnv" (dict "name" "ARCHIVIST_EMBEDDING__PROVIDER" "value" $v.embedding.provider) }}
 {{- include "archivist.plainEnv" (dict "name" "ARCHIVIST_EMBEDDING__BASE_URL" "value" $v.embedding.baseUrl) }}
 {{- include "archivist.plainEnv" (dict "name" "ARCHIVIST_EMBEDDING__MODEL" "value" $v.embedding.model) }}
+{{- include "archivist.plainEnv" (dict "name" "ARCHIVIST_EMBEDDING__DIM" "value" $v.embedding.dim) }}
 {{ include "archivist.secretEnv" (dict "root" . "name" "DATABASE_URL" "group" $v.database "key" "urlKey") }}
 {{ include "archivist.secretEnv" (dict "root" . "name" "REDIS_URL" "group" $v.redis "key" "urlKey") }}
 {{ include "archivist.secretEnv" (dict "root" . "name" "ARCHIVIST_AUTH__JWT_SECRET" "group" $v.auth "key" "jwtSecretKey") }}
