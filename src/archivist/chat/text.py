@@ -31,8 +31,11 @@ STOPWORDS = {
     "document", "documents", "source", "sources", "say", "says", "said", "state", "states",
     "stated", "answer", "question", "per", "via", "might", "must", "shall", "one", "ones",
     "every", "within", "without", "based", "following", "many", "much", "long", "get", "gets",
-    "quickly", "often", "kind", "exactly",
+    "quickly", "often", "kind", "exactly", "date", "amount", "rate", "length", "time", "number",
+    "duration", "size", "figure", "value", "percentage",
 }  # fmt: skip
+# The last words above name the kind of value a question asks for ("by what date", "what rate"):
+# an answer states the value, not the word.
 NEGATIONS = {"not", "no", "never", "cannot", "nor", "none", "neither", "without"}
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
@@ -101,7 +104,7 @@ def stem(word: str) -> str:
         word = word[:-2]
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("ment", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             word = word[: -len(suffix)]
             break
