@@ -19,12 +19,9 @@ DOCUMENTS = [
     "leave-policy-tallinn.txt",
     "expense-policy.pdf",
     "field-travel-guideline.md",
-    "security-policy.md",
 ]
 QUESTIONS = [
     "r01",  # annual leave, with Tallinn's figure next to it
-    "r04",  # Tallinn's
-    "r05",  # password length
     "r10",  # field per diem, with the office per diem next to it
     "r22",  # hotel limit, from the PDF
     "r35",  # two sentences: self-certified sickness, then the doctor's note
