@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.answers [--mode default openai local extractive] [--split report]
                                       [--url http://host:port] [--out answers.json]
-    .venv/bin/python -m bench.answers --report-from answers.json   # the tables again
+    .venv/bin/python -m bench.answers --report-from a.json [b.json…]   # the tables again
 
 Uploads the Brightwater corpus (bench/answers/documents, binary formats made here) to a fresh
 organisation, waits until it is indexed, asks every question of the split in its own chat session
@@ -30,6 +30,7 @@ import functools
 import importlib.util
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -357,10 +358,11 @@ def _share(flags: Sequence[bool]) -> float | None:
 
 
 def _percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest rank: the smallest value with at least p of all values at or below it."""
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * p))])
+    return round(ordered[max(0, math.ceil(p * len(ordered)) - 1)])
 
 
 def summarise(verdicts: Sequence[Verdict]) -> dict[str, Any]:
@@ -601,12 +603,12 @@ def mode_stack(mode: str) -> Iterator[str]:
         with llama_server() as url:
             env |= {"ARCHIVIST_LLM__BASE_URL": url, "ARCHIVIST_LLM__MODEL": "smollm2"}
             env["ARCHIVIST_LLM__TIMEOUT_SECONDS"] = "300"
-            with running_stack(**env) as stack:
+            with running_stack(None, **env) as stack:
                 yield stack.base
         return
     if mode in ("local", "extractive"):
         env["ARCHIVIST_LLM__PROVIDER"] = mode
-    with running_stack(**env) as stack:
+    with running_stack(None, **env) as stack:
         yield stack.base
 
 
@@ -669,13 +671,23 @@ def main() -> None:
     print(f"\nresults: {args.out}")
 
 
-def report_from(path: Path) -> None:
-    """The markdown of a results file (also of one a run left half done)."""
-    print(markdown(json.loads(path.read_text())["modes"]))
+def report_from(paths: Sequence[Path]) -> None:
+    """The tables of results files (also of runs cut short), side by side, their answers judged
+    again by the code as it is now."""
+    modes = {m: r for path in paths for m, r in json.loads(path.read_text())["modes"].items()}
+    by_id = {q.id: q for q in questions()}
+    texts = {d.name: d.text for d in corpus()}
+    results = {}
+    for mode, result in modes.items():
+        verdicts = [
+            judge(by_id[v["id"]], Outcome(**v["outcome"]), texts) for v in result["verdicts"]
+        ]
+        results[mode] = {"summary": summarise(verdicts), "verdicts": [asdict(v) for v in verdicts]}
+    print(markdown(results))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--report-from"]:
-        report_from(Path(sys.argv[2]))
+        report_from([Path(arg) for arg in sys.argv[2:]])
     else:
         main()
