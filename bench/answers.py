@@ -197,6 +197,7 @@ def _fixed_zip(data: bytes) -> bytes:
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)[-+]?\d+(?:[.,:]\d+)*%?")
+CUT = re.compile(r"[ \t]*\x00[ \t]*(?:\n|$)")
 WORD = re.compile("[\\w'\u2019.-]*\\w")
 # Sentence openers and words of an answer's own frame: capitalised, but nobody's name.
 FRAME_WORDS = {
@@ -245,30 +246,44 @@ def holds(text: str, spelling: str) -> bool:
 
 def claims(answer: str) -> list[str]:
     """Numbers, dates, amounts and names the answer states (in the answer's own spelling)."""
-    text = MARKER.sub(" ", answer)
-    # List numbering ("1. ", "2) ") is layout, not a claim.
-    text = re.sub(r"(?m)^\s*\d+[.)]\s", " ", text)
-    found = [m.group().rstrip(".,:").lstrip("+") for m in NUMBER.finditer(text)]
-    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
-        words = [w for w in WORD.findall(sentence) if any(c.isalpha() for c in w)]
-        for index, word in enumerate(words):
-            word = re.sub("['\u2019]s$", "", word.strip("-'\u2019."))
-            coded = any(c.isdigit() for c in word)
-            if not word or not (word[0].isupper() or coded) or word.lower() in FRAME_WORDS:
-                continue
-            # A capital that only opens a sentence says nothing; a code (AQ-500) always does.
-            if index > 0 or coded:
-                found.append(word)
-    return [claim for claim in found if claim and claim.strip("-")]
+    return [claim for claim, _ in _claims(answer)]
+
+
+def _claims(answer: str) -> list[tuple[str, bool]]:
+    """Each claim, and whether it ends a quoted passage cut short (a word right before the
+    passage's [n] and the end of its line may be a fragment: "degrees Cels [2]")."""
+    # Markers become a sign of their own; list numbering ("1. ", "2) ") is layout.
+    text = re.sub(r"(?m)^(\s*)\d+[.)]\s", r"\1   ", MARKER.sub(" \x00", answer))
+    found = [
+        (m.group().lstrip("+"), CUT.match(text, m.end()) is not None) for m in NUMBER.finditer(text)
+    ]
+    previous = 0
+    for match in WORD.finditer(text):
+        # A capital that only opens a sentence says nothing; a code (AQ-500) always does.
+        opens = previous == 0 or re.search(r"[.!?:]\s|\n", text[previous : match.start()])
+        previous = match.end()
+        word = re.sub("['\u2019]s$", "", match.group().strip("-'\u2019."))
+        coded = any(c.isdigit() for c in word)
+        if not any(c.isalpha() for c in word) or word.lower() in FRAME_WORDS:
+            continue
+        if (word[0].isupper() and not opens) or coded:
+            found.append((word, CUT.match(text, match.end()) is not None))
+    return [(claim, cut) for claim, cut in found if claim.strip("-")]
 
 
 def unsupported(answer: str, question: str, sources: Sequence[str]) -> list[str]:
     """The answer's claims that neither the question nor any of `sources` holds."""
     return [
         claim
-        for claim in claims(answer)
-        if not holds(question, claim) and not any(holds(text, claim) for text in sources)
+        for claim, cut in _claims(answer)
+        if not holds(question, claim)
+        and not any(holds(text, claim) for text in sources)
+        and not (cut and any(_starts_a_word(text, claim) for text in sources))
     ]
+
+
+def _starts_a_word(text: str, fragment: str) -> bool:
+    return re.search(r"(?<![\w])" + re.escape(normalise(fragment)), normalise(text)) is not None
 
 
 def abstains(answer: str, grounding: str | None) -> bool:

@@ -84,3 +84,9 @@ def test_a_right_answer_citing_the_near_miss_document_has_a_wrong_citation() -> 
     verdict = answers.judge(question, near_miss, texts)
     assert verdict.correct and verdict.citation_correct is False
     assert verdict.unsupported == ["27"]  # the Tallinn policy says 28
+
+
+def test_a_word_cut_short_at_the_end_of_a_quoted_passage_is_no_claim_of_its_own() -> None:
+    sources = ["Operating temperature: -20 to 50 degrees Celsius."]
+    assert answers.unsupported("- -20 to 50 degrees Cels [1]\n- next [1]", "q", sources) == []
+    assert answers.unsupported("It is 50 degrees Cels [1].", "q", sources) == ["Cels"]
