@@ -202,7 +202,7 @@ WORD = re.compile("[\\w'\u2019.-]*\\w")
 # Sentence openers and words of an answer's own frame: capitalised, but nobody's name.
 FRAME_WORDS = {
     "a", "according", "also", "an", "and", "answer", "as", "based", "but", "document",
-    "documents", "eur", "for", "from", "here", "however", "i", "if", "in", "it", "no", "not", "note",
+    "documents", "eur", "euro", "euros", "for", "from", "here", "however", "i", "if", "in", "it", "no", "not", "note",
     "on", "please", "so", "source", "sources", "sorry", "that", "the", "there", "these", "they",
     "this", "to", "unfortunately", "we", "what", "when", "which", "who", "yes", "you", "your",
 }  # fmt: skip
@@ -264,7 +264,8 @@ def _claims(answer: str) -> list[tuple[str, bool]]:
         previous = match.end()
         word = re.sub("['\u2019]s$", "", match.group().strip("-'\u2019."))
         coded = any(c.isdigit() for c in word)
-        if not any(c.isalpha() for c in word) or word.lower() in FRAME_WORDS:
+        # A lone letter is a unit (25 °C, 5 W) or an initial, never a whole name.
+        if len(word) < 2 or not any(c.isalpha() for c in word) or word.lower() in FRAME_WORDS:
             continue
         if (word[0].isupper() and not opens) or coded:
             found.append((word, CUT.match(text, match.end()) is not None))

@@ -51,9 +51,9 @@ def test_facts_match_across_spellings_but_not_inside_other_numbers() -> None:
 def test_claims_are_numbers_and_names_not_sentence_openers() -> None:
     found = answers.claims(
         "Here is what the documents say: Employees get 27 days [1]. Ask Jonas Berglund "
-        "about the AQ-700 before 09:30."
+        "about the AQ-700 before 09:30 at 25 °C."
     )
-    assert found == ["27", "09:30", "Jonas", "Berglund", "AQ-700"]
+    assert found == ["27", "09:30", "25", "Jonas", "Berglund", "AQ-700"]
 
 
 def test_unsupported_claims_are_those_no_cited_document_or_the_question_holds() -> None:
