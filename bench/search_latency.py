@@ -128,7 +128,7 @@ async def bare(
     app_url: str, user: tuple[str, str], queries: list[str], embeddings: list[list[float]]
 ) -> dict[str, list[float]]:
     """The product's search on a bare connection, with its fusion and with rank fusion (RRF, the
-    one before convex fusion), the two alternating query by query."""
+    one before convex fusion): both run every query, each going first for half of them."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     from archivist.core.db import driver_url, set_tenant
@@ -137,8 +137,10 @@ async def bare(
     sessions = async_sessionmaker(engine)
     indexes = {"fusion": postgres_index, "rrf": PostgresIndex(Tuning(fusion="rrf"))}
     timings: dict[str, list[float]] = {name: [] for name in indexes}
-    for text, embedding in zip(queries, embeddings, strict=True):
-        for name, index in indexes.items():
+    for i, (text, embedding) in enumerate(zip(queries, embeddings, strict=True)):
+        names = list(indexes)[:: 1 if i % 2 else -1]  # each goes first for half the queries
+        for name in names:
+            index = indexes[name]
             async with sessions() as session, session.begin():
                 started = time.perf_counter()
                 await set_tenant(session, uuid.UUID(user[0]), uuid.UUID(user[1]))
@@ -154,11 +156,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--passages", type=int, default=2000, help="real passages to take words and vectors from"
+    )
     args = parser.parse_args()
     rng = random.Random(7)
-    docs = corpus(DEFAULT_DIR, 2000)
+    docs = corpus(DEFAULT_DIR, args.passages)
     embedder = create_embedder(get_settings())
-    print("embedding 2,000 real passages to mix vectors from…", flush=True)
+    print(f"embedding {len(docs)} real passages to mix vectors from…", flush=True)
     base = np.array(embedder.embed([f"{d.title}\n{d.text}" for d in docs]))
     texts = synthetic([d.text for d in docs], args.chunks, rng)
     vectors = mixed_vectors(base, args.chunks, np.random.default_rng(7))
