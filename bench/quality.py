@@ -143,6 +143,8 @@ def main() -> None:
             asyncio.run(upload_all(stack.base, headers, docs, 4))
             wait_indexed(stack.base, headers, len(docs))
             print(f"loaded in {time.perf_counter() - started:.0f} s")
+        else:  # an earlier run's uploads: indexing may still be under way
+            wait_indexed(stack.base, headers, len(docs))
         ids = document_ids(stack.base, headers)
         for split in splits:
             queries, qrels = judged(args.eval_dir, split, known, args.limit_queries)
