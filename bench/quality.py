@@ -1,11 +1,12 @@
-"""Retrieval quality on SciFact dev, through the product's own search API.
+"""Retrieval quality on SciFact, through the product's own search API.
 
-    .venv/bin/python -m bench.quality [--limit-queries N] [--keep-stack DIR]
+    .venv/bin/python -m bench.quality [--split dev] [--split test] [--data-dir DIR]
 
 Loads the corpus into a fresh `archivist up` over HTTP (title as the document title), then for each
-dev query asks `POST /api/search` in three modes — keyword (BM25) alone, semantic alone, hybrid —
-and scores the top 10 *documents* (a document ranks where its best chunk ranks). Reports nDCG@10,
-recall@100 and search latency p50/p95 per mode. Tune on dev only; the test split stays unseen.
+query of the split asks `POST /api/search` in three modes — keyword (BM25) alone, semantic alone,
+hybrid — and scores the top 10 *documents* (a document ranks where its best chunk ranks). Reports nDCG@10,
+recall@100 and search latency p50/p95 per mode. Tune on dev only (hybrid fusion: bench.fusion on
+the stack kept with --data-dir); run test to report a figure.
 """
 
 import argparse
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from bench import scifact
 from bench.ingest import upload_all, wait_indexed
-from bench.scifact import DEFAULT_DIR, corpus, dev_qrels, dev_queries
-from bench.stack import register, running_stack
+from bench.scifact import DEFAULT_DIR, corpus
+from bench.stack import login, register, running_stack
 
 MODES = ("keyword", "semantic", "hybrid")
 
@@ -77,15 +79,6 @@ def score(ranked: dict[str, Ranking], qrels: dict[str, dict[str, int]]) -> tuple
     return statistics.fmean(ndcgs), statistics.fmean(recalls)
 
 
-def fuse(keyword: Ranking, semantic: Ranking, k: int, keyword_weight: float) -> Ranking:
-    """Reciprocal-rank fusion of the two legs, as the product does it (for weight tuning)."""
-    scores: dict[tuple[str, str], float] = {}
-    for weight, ranking in ((keyword_weight, keyword), (1.0, semantic)):
-        for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank + 1)
-    return sorted(scores, key=lambda item: scores[item], reverse=True)
-
-
 def document_ids(base: str, headers: dict[str, str]) -> dict[str, str]:
     """Product document id -> SciFact corpus id (the uploaded file is named `<corpus id>.txt`)."""
     mapping: dict[str, str] = {}
@@ -100,49 +93,73 @@ def document_ids(base: str, headers: dict[str, str]) -> dict[str, str]:
             return mapping
 
 
+def judged(
+    eval_dir: Path, split: str, known: set[str], limit: int | None
+) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    texts = scifact.queries(eval_dir, split)
+    judgements = scifact.qrels(eval_dir, split)
+    judgements = {q: r for q, r in judgements.items() if q in texts and set(r) & known}
+    if limit:
+        judgements = dict(list(judgements.items())[:limit])
+    return texts, judgements
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit-docs", type=int, default=None)
     parser.add_argument("--limit-queries", type=int, default=None)
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument(
+        "--split",
+        action="append",
+        choices=("dev", "test"),
+        help="dev (the default; tune on it) and/or test (the judging split: report it only)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="run the stack on this data dir and keep it; the corpus is loaded only if it is empty"
+        " (measure another build of the search on the same index without reloading)",
+    )
+    parser.add_argument("--mode", action="append", choices=MODES, help="default: all three")
     args = parser.parse_args()
+    splits = args.split or ["dev"]
+    modes = args.mode or list(MODES)
 
     docs = corpus(args.eval_dir, args.limit_docs)
-    queries = dev_queries(args.eval_dir)
-    qrels = dev_qrels(args.eval_dir)
     known = {d.id for d in docs}
-    qrels = {q: r for q, r in qrels.items() if q in queries and set(r) & known}
-    if args.limit_queries:
-        qrels = dict(list(qrels.items())[: args.limit_queries])
-    print(f"SciFact dev: {len(docs)} documents, {len(qrels)} judged queries")
-    with running_stack(ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE="1000000") as stack:
-        headers = register(stack.base)
-        started = time.perf_counter()
-        asyncio.run(upload_all(stack.base, headers, docs, 4))
-        wait_indexed(stack.base, headers, len(docs))
-        print(f"loaded in {time.perf_counter() - started:.0f} s")
+    env = {"ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE": "1000000"}
+    with running_stack(args.data_dir, **env) as stack:
+        try:
+            headers = register(stack.base)
+        except httpx.HTTPStatusError:  # an earlier run's stack: its user exists already
+            headers = login(stack.base)
+        loaded = len(document_ids(stack.base, headers))
+        if loaded < len(docs):
+            if loaded:
+                raise SystemExit(f"{args.data_dir} holds {loaded} documents, not {len(docs)}")
+            started = time.perf_counter()
+            asyncio.run(upload_all(stack.base, headers, docs, 4))
+            wait_indexed(stack.base, headers, len(docs))
+            print(f"loaded in {time.perf_counter() - started:.0f} s")
+        else:  # an earlier run's uploads: indexing may still be under way
+            wait_indexed(stack.base, headers, len(docs))
         ids = document_ids(stack.base, headers)
-        results = {}
-        for mode in MODES:
-            ranked, latencies = asyncio.run(
-                rankings(stack.base, headers, ids, mode, queries, qrels)
-            )
-            results[mode] = ranked
-            ndcg, recall = score(ranked, qrels)
-            p50, p95 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
-            print(
-                f"{mode:>8}: nDCG@10 {ndcg:.4f}  recall@100 {recall:.4f}"
-                f"  latency p50 {p50:.1f} ms  p95 {p95:.1f} ms"
-            )
-    print("fusion grid on dev (RRF k, keyword weight -> nDCG@10):")
-    for k in (10, 30, 60, 100):
-        cells = []
-        for weight in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0):
-            fused = {
-                q: fuse(results["keyword"][q], results["semantic"][q], k, weight) for q in qrels
-            }
-            cells.append(f"{weight}: {score(fused, qrels)[0]:.4f}")
-        print(f"  k={k:<3} " + "  ".join(cells))
+        for split in splits:
+            queries, qrels = judged(args.eval_dir, split, known, args.limit_queries)
+            print(f"SciFact {split}: {len(docs)} documents, {len(qrels)} judged queries")
+            for mode in modes:
+                ranked, latencies = asyncio.run(
+                    rankings(stack.base, headers, ids, mode, queries, qrels)
+                )
+                ndcg, recall = score(ranked, qrels)
+                p50, p95 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
+                print(
+                    f"{mode:>8}: nDCG@10 {ndcg:.4f}  recall@100 {recall:.4f}"
+                    f"  latency p50 {p50:.1f} ms  p95 {p95:.1f} ms",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

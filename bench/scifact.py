@@ -27,16 +27,25 @@ def corpus(eval_dir: Path = DEFAULT_DIR, limit: int | None = None) -> list[Doc]:
     return docs
 
 
-def dev_queries(eval_dir: Path = DEFAULT_DIR) -> dict[str, str]:
-    with (eval_dir / "dev" / "queries.jsonl").open() as handle:
+def queries(eval_dir: Path = DEFAULT_DIR, split: str = "dev") -> dict[str, str]:
+    """A split's queries: `dev` (tune on it) or `test` (the judging split: report, never tune)."""
+    with (eval_dir / split / "queries.jsonl").open() as handle:
         return {str(row["_id"]): row["text"] for row in map(json.loads, handle)}
 
 
-def dev_qrels(eval_dir: Path = DEFAULT_DIR) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    with (eval_dir / "dev" / "qrels.tsv").open() as handle:
+def qrels(eval_dir: Path = DEFAULT_DIR, split: str = "dev") -> dict[str, dict[str, int]]:
+    judged: dict[str, dict[str, int]] = defaultdict(dict)
+    with (eval_dir / split / "qrels.tsv").open() as handle:
         next(handle)
         for line in handle:
             query_id, doc_id, score = line.rstrip("\n").split("\t")
-            qrels[query_id][doc_id] = int(score)
-    return dict(qrels)
+            judged[query_id][doc_id] = int(score)
+    return dict(judged)
+
+
+def dev_queries(eval_dir: Path = DEFAULT_DIR) -> dict[str, str]:
+    return queries(eval_dir, "dev")
+
+
+def dev_qrels(eval_dir: Path = DEFAULT_DIR) -> dict[str, dict[str, int]]:
+    return qrels(eval_dir, "dev")

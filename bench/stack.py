@@ -92,3 +92,11 @@ def register(base: str, email: str = "bench@example.com") -> dict[str, str]:
     )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def login(base: str, email: str = "bench@example.com") -> dict[str, str]:
+    response = httpx.post(
+        f"{base}/api/auth/login", json={"email": email, "password": "benchmark password"}
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -5,12 +5,12 @@ import uuid
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from archivist.core.db import set_tenant
 from archivist.core.state import AppState
 from archivist.index.base import SearchQuery
-from archivist.index.postgres import postgres_index
+from archivist.index.postgres import PostgresIndex, Tuning, postgres_index
 from archivist.models import IndexStat, Posting, TermStat
 from tests.factories.accounts import Account, make_org
 from tests.factories.documents import upload_indexed
@@ -57,18 +57,19 @@ async def test_bm25_scores_match_a_hand_computed_example(
     assert [score for _, score in ranked] == pytest.approx([bm25(2, 4), bm25(1, 3)], abs=1e-5)
 
 
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
 async def test_keyword_scores_do_not_reveal_how_many_hidden_chunks_hold_a_word(
-    client: AsyncClient,
+    client: AsyncClient, mode: str
 ) -> None:
     """The attack: plant chunks with nonces, read their BM25 scores, solve for df(word) --
     which counts chunks the attacker may not see. Scores must not move when they change."""
-    org = await make_org(client, members=1, name="Side channel")
+    org = await make_org(client, members=1, name=f"Side channel {mode}")
     attacker, admin = org.members[0], org.admin
     await upload_indexed(client, attacker, "n1.txt", b"zqxvnonce layoff", title="n1")
     await upload_indexed(client, attacker, "n2.txt", b"zqxvnonce zqxvnonce other", title="n2")
 
     async def observe() -> list[tuple[object, object]]:
-        results = await search(client, attacker, "layoff zqxvnonce", mode="keyword")
+        results = await search(client, attacker, "layoff zqxvnonce", mode=mode)
         return [(r["document_id"], r["score"]) for r in results]
 
     before = await observe()
@@ -192,3 +193,56 @@ async def test_empty_query_is_422(client: AsyncClient) -> None:
     owner = (await make_org(client, members=0, name="Bad")).admin
     response = await client.post("/api/search", json={"query": "   "}, headers=owner.headers)
     assert_error(response, 422)
+
+
+def axis_vector(near: int, cosine: float) -> list[float]:
+    """A unit vector at `cosine` from axis 0, the rest of its length on axis `near`."""
+    vector = [0.0] * 384
+    vector[0] = cosine
+    if near:
+        vector[near] = math.sqrt(1 - cosine**2)
+    return vector
+
+
+async def test_hybrid_weighs_how_far_ahead_a_leg_is_not_only_its_order(
+    client: AsyncClient, app_state: AppState
+) -> None:
+    """The keyword leg finds one document far ahead of the only other match; the semantic leg
+    finds that other one first, by a hair, and the strong match fourth, still close. Rank fusion
+    sees two firsts and two seconds and picks the weak keyword match; scaled scores pick the
+    document both legs rate highly."""
+    owner = (await make_org(client, members=0, name="Fusion")).admin
+    texts = {
+        "strong": b"Glorbnax turbine fault: the glorbnax turbine failed twice this week.",
+        "weak": b"A turbine is mentioned once in this long note about quarterly budgets, office"
+        b" moves, parking permits, catering orders, holiday rotas and printer paper supplies.",
+        "near1": b"Quarterly budget review for the regional offices.",
+        "near2": b"Parking permits are renewed every spring.",
+        "far1": b"Sourdough needs a mature starter.",
+        "far2": b"The choir rehearses on Thursdays.",
+        "far3": b"Migrating geese fly in a V formation.",
+    }
+    # Semantic similarity to the query vector (axis 0): weak 1.0 > near1 > near2 > strong >> far.
+    cosines = {"weak": 1.0, "near1": 0.95, "near2": 0.9, "strong": 0.8}
+    ids = {}
+    for axis, (name, body) in enumerate(texts.items(), start=1):
+        document = await upload_indexed(client, owner, f"{name}.txt", body, title=f"t{axis}")
+        ids[name] = uuid.UUID(document["id"])
+    async with app_state.sessionmaker() as session, session.begin():
+        await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
+        for axis, name in enumerate(texts, start=1):  # the owner may rewrite their chunks
+            await session.execute(
+                text("UPDATE chunks SET embedding = CAST(:v AS vector) WHERE document_id = :d"),
+                {"v": str(axis_vector(axis, cosines.get(name, 0.0))), "d": ids[name]},
+            )
+
+    async def first(index: PostgresIndex) -> uuid.UUID:
+        query = SearchQuery(text="glorbnax turbine", embedding=axis_vector(0, 1.0))
+        async with app_state.sessionmaker() as session, session.begin():
+            await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
+            hits = await index.search(session, query, fork=app_state.legs_sessionmaker)
+        assert {hit.document_id for hit in hits} == set(ids.values())
+        return hits[0].document_id
+
+    assert await first(postgres_index) == ids["strong"]
+    assert await first(PostgresIndex(Tuning(fusion="rrf"))) == ids["weak"]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, delete, func, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,10 +35,49 @@ class Tuning:
     b: float = 0.4
     candidates: int = 100  # per leg, before fusion
     probe_share: float = 0.05  # keyword candidates come from terms in at most this share of chunks
+    # Hybrid fusion. "convex": each leg's scores are divided by its best one (both legs score 0 at
+    # worst: BM25, and cosine similarity clipped at 0) and mixed, `keyword_share` of the keyword
+    # leg's; a chunk missing from a leg cut at `candidates` gets that leg's lowest scaled score
+    # (it scored at most that there), else 0. "rrf": reciprocal rank fusion, `weight / (rrf_k +
+    # rank + 1)` summed over the legs.
+    fusion: Literal["convex", "rrf"] = "convex"
+    keyword_share: float = 0.4
     rrf_k: int = 10
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
     ef_search: int = 100
+
+
+def _scaled(leg: list[Ranked], candidates: int) -> tuple[dict[uuid.UUID, float], float]:
+    """A leg's scores divided by its best one, and what a chunk missing from the leg gets: the
+    lowest of them if the leg was cut at `candidates` (the chunk scored at most that), else 0
+    (the chunk did not match at all)."""
+    high = max(score for _, score in leg)
+    scaled = {c: max(score, 0.0) / high if high > 0 else 1.0 for c, score in leg}
+    return scaled, min(scaled.values()) if len(leg) >= candidates else 0.0
+
+
+def fuse(keyword: list[Ranked], semantic: list[Ranked], tuning: Tuning) -> list[uuid.UUID]:
+    """The chunks of both legs, best first. Both legs' scores are higher-is-better here (the
+    semantic leg's are cosine similarities). One leg alone keeps its own order."""
+    if not keyword or not semantic:
+        return [chunk_id for chunk_id, _ in keyword or semantic]
+    fused: dict[uuid.UUID, float] = {}
+    if tuning.fusion == "rrf":
+        fused = defaultdict(float)
+        for leg, weight in ((keyword, tuning.keyword_weight), (semantic, tuning.semantic_weight)):
+            for rank, (chunk_id, _) in enumerate(leg):
+                fused[chunk_id] += weight / (tuning.rrf_k + rank + 1)
+    else:
+        n = tuning.candidates
+        (words, words_floor), (meaning, meaning_floor) = _scaled(keyword, n), _scaled(semantic, n)
+        share = tuning.keyword_share
+        for chunk_id in [*words, *meaning]:
+            word_score = words.get(chunk_id, words_floor)
+            meaning_score = meaning.get(chunk_id, meaning_floor)
+            fused[chunk_id] = share * word_score + (1 - share) * meaning_score
+    # Python's sort is stable: ties keep the keyword leg's order, then the semantic leg's.
+    return sorted(fused, key=lambda chunk_id: fused[chunk_id], reverse=True)
 
 
 def _filter_sql(filters: SearchFilters, params: dict[str, Any]) -> str:
@@ -134,14 +173,13 @@ class PostgresIndex:
             keyword = await self._keyword(session, query)
         else:
             semantic = await self._semantic(session, query)
-        # Every mode scores by rank alone (reciprocal rank fusion; one leg is a fusion of one).
-        # A raw BM25 score would leak the organization's document frequencies -- how many
-        # chunks the caller may not see contain a word -- to anyone who plants known chunks.
-        ranked: dict[uuid.UUID, float] = defaultdict(float)
-        for leg, weight in ((keyword, t.keyword_weight), (semantic, t.semantic_weight)):
-            for rank, (chunk_id, _) in enumerate(leg):
-                ranked[chunk_id] += weight / (t.rrf_k + rank + 1)
-        best = sorted(ranked.items(), key=lambda item: item[1], reverse=True)[: query.limit]
+        # The order may use the legs' scores, but every mode *reports* a score from the final
+        # rank alone: a raw (or scaled) BM25 score would leak the organization's document
+        # frequencies -- how many chunks the caller may not see contain a word -- to anyone
+        # who plants known chunks.
+        order = fuse(keyword, [(c, 1.0 - distance) for c, distance in semantic], t)
+        best = [(chunk_id, 1.0 / (t.rrf_k + rank + 1)) for rank, chunk_id in enumerate(order)]
+        best = best[: query.limit]
         return await self._hits(session, query.text, best)
 
     async def _semantic(self, session: AsyncSession, query: SearchQuery) -> list[Ranked]:
