@@ -41,7 +41,7 @@ class Tuning:
     # (it scored at most that there), else 0. "rrf": reciprocal rank fusion, `weight / (rrf_k +
     # rank + 1)` summed over the legs.
     fusion: Literal["convex", "rrf"] = "convex"
-    keyword_share: float = 0.4
+    keyword_share: float = 0.45
     rrf_k: int = 10
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
