@@ -12,7 +12,7 @@ from archivist.embedding.local import LocalEmbedder
 MEMO = (
     "Project update for the board. The Falcon launch date is 14 March. The budget is "
     "40,000 euros and Anna Berg approves all spending. Contractors are not eligible for the "
-    "launch bonus."
+    "launch bonus. Status reports go out every 60 minutes. The board meets again in 3 weeks."
 )
 BERGEN = "Staff in Bergen get 25 days of annual leave. Up to 5 unused days carry over."
 SPEC = "The X200 router weighs 1.5 kg. It ships with a two-year warranty."
@@ -51,6 +51,7 @@ def test_claims_normalise_numbers_and_find_names_and_codes() -> None:
         "Anna Berg does not approve spending [1].",  # negation flipped
         "Contractors are eligible for the launch bonus [1].",
         "Peter Lund approves all spending [1].",  # a name the source never mentions
+        "The Falcon launch date is 3 March [1].",  # a figure from another sentence
         "I hope this helps!",
     ],
 )

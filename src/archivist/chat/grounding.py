@@ -1,9 +1,10 @@
 """Whether each sentence of an answer is supported by the source it cites, and which span of that
 source says so.
 
-A sentence is supported by a passage when every number, code and name it states appears there
-(names may also come from the question or the document's title), it does not contradict the
-passage's negation, and enough of its content words are the passage's. Deterministic and cheap:
+A sentence is supported by a passage when every number and code it states appears in the
+passage's supporting sentence (or two neighbouring sentences), every name it states appears in the
+passage (or the question, or the document's title), it does not contradict that sentence's
+negation, and enough of its content words are the passage's. Deterministic and cheap:
 no second model call. The embedder is used by `extractive.py` to choose sentences, not here.
 """
 
@@ -72,8 +73,6 @@ class Checker:
 
     def _supports(self, passage: Passage, said: Claims) -> bool:
         held = passage.vocabulary
-        if not said.numbers <= held or not said.codes <= held:
-            return False
         if not all(name in held or name in self.question_words for name in said.names):
             return False
         if said.words:
@@ -81,9 +80,13 @@ class Checker:
             needed = COVERAGE_WITH_FACTS if said.hard else COVERAGE_WITHOUT_FACTS
             if coverage < needed:
                 return False
+        # Figures must come from the supporting sentences themselves: a "60" or a "3" elsewhere
+        # in the passage (another deadline, another product) supports nothing.
         start, end = _quote(passage, said)
-        quoted = claims(passage.source.text[start:end])
-        return quoted.negated == said.negated
+        quoted = vocabulary(passage.source.text[start:end])
+        if not said.numbers <= quoted or not said.codes <= quoted:
+            return False
+        return claims(passage.source.text[start:end]).negated == said.negated
 
 
 def _quote(passage: Passage, said: Claims) -> tuple[int, int]:
