@@ -56,7 +56,19 @@ class FaultStack:
         getattr(self.services, f"start_{name}")(make_url(url).port)
 
     def start_worker(self) -> None:
+        """Start the worker and wait until it takes tasks: a restart while it still starts
+        would fail its start-up checks, which is not the fault under test."""
+        log = self.services.logs / "worker-test.log"
+        seen = log.stat().st_size if log.exists() else 0
         self.worker = start_worker(self.services)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and self.worker.poll() is None:
+            with log.open("rb") as handle:
+                handle.seek(seen)
+                if b" ready." in handle.read():
+                    return
+            time.sleep(0.2)
+        raise AssertionError(f"the worker did not become ready; see {log}")
 
     def stop_worker(self) -> None:
         if self.worker is not None:
