@@ -22,7 +22,8 @@ FAILURE_BODY = json.dumps({"error": {"message": FAILURE_SECRET, "type": "server_
 @dataclass
 class Behaviour:
     # ok | slow | hang | break | refuse-once | fail; invent: cites a source that does not
-    # exist; embellish: adds a sentence no source supports; fabricate: says only that sentence.
+    # exist; embellish: adds a sentence no source supports; fabricate: says only that sentence;
+    # several: slow, in four supported sentences (answers stream a checked sentence at a time).
     mode: str = "ok"
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -67,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
                 answer += f" {INVENTION}"
             elif behaviour.mode == "fabricate":
                 answer = INVENTION
+            elif behaviour.mode == "several":
+                leads = ("According to the documents", "As the source says", "In short", "Again")
+                answer = " ".join(f"{lead}, {fact} {marker}." for lead in leads)
             words = [w + " " for w in answer.split()]
         else:
             words = ["I could not find it in the documents."]
@@ -79,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"0\r\n\r\n")  # end the body without [DONE]
                 return
             self._chunk({"choices": [{"delta": {"content": word}, "finish_reason": None}]})
-            if behaviour.mode == "slow":
+            if behaviour.mode in ("slow", "several"):
                 time.sleep(behaviour.delay)
         self._chunk({"choices": [{"delta": {}, "finish_reason": "stop"}]})
         self._raw(b"data: [DONE]\n\n")
