@@ -15,7 +15,7 @@ MEMO = (
     "launch bonus. Status reports go out every 60 minutes. The board meets again in 3 weeks."
 )
 BERGEN = "Staff in Bergen get 25 days of annual leave. Up to 5 unused days carry over."
-SPEC = "The X200 router weighs 1.5 kg. It ships with a two-year warranty."
+SPEC = "The X200 router weighs 1.5 kg. It ships with a two-year warranty. It filters PM1 dust."
 
 
 def source(n: int, title: str, text: str) -> Source:
@@ -39,7 +39,7 @@ def test_sentences_keep_decimals_abbreviations_markers_and_list_items_whole() ->
 
 def test_claims_normalise_numbers_and_find_names_and_codes() -> None:
     said = claims("The X200 costs 1,200.00 euros from the ninth of May in Tallinn.")
-    assert said.numbers == {"200", "1200", "9"}
+    assert said.numbers == {"1200", "9"}
     assert said.codes == {"x200"} and said.names == {"may", "tallinn"}
 
 
@@ -52,6 +52,7 @@ def test_claims_normalise_numbers_and_find_names_and_codes() -> None:
         "Contractors are eligible for the launch bonus [1].",
         "Peter Lund approves all spending [1].",  # a name the source never mentions
         "The Falcon launch date is 3 March [1].",  # a figure from another sentence
+        "The router filters 1% of the dust [2].",  # the 1 of a code ("PM1") is no amount
         "I hope this helps!",
     ],
 )

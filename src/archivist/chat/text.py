@@ -138,9 +138,9 @@ def claims(text: str) -> Claims:
         if not token:
             continue
         if any(c.isdigit() for c in token):
-            if any(c.isalpha() for c in token) and not ORDINAL.match(token):
+            if _is_code(token):
                 codes.add(lower)
-            numbers.update(_normal_number(n) for n in NUMBER.findall(token))
+            numbers.update(_numbers(token))
             continue
         if lower in NUMBER_WORDS:
             numbers.add(NUMBER_WORDS[lower])
@@ -164,10 +164,27 @@ def vocabulary(text: str) -> frozenset[str]:
         lower = token.lower()
         found.add(lower)
         found.add(stem(lower))
-        found.update(_normal_number(n) for n in NUMBER.findall(token))
+        found.update(_numbers(token))
         if lower in NUMBER_WORDS:
             found.add(NUMBER_WORDS[lower])
     return frozenset(found)
+
+
+def _is_code(token: str) -> bool:
+    """An identifier: "X200", "PM2.5", "AQ-300", "SKU-44"; not "9th" nor "15-minute"."""
+    if ORDINAL.match(token):
+        return False
+    parts = token.split("-")
+    mixed = any(any(c.isdigit() for c in part) and any(c.isalpha() for c in part) for part in parts)
+    return mixed or any(part.isalpha() and part.isupper() for part in parts)
+
+
+def _numbers(token: str) -> set[str]:
+    """The numbers a token states: "1,200.50", "15" in "15-minute", "9" in "9th"; none in a code
+    such as "PM1" or "v2" (its digits are part of a name, not an amount)."""
+    if ORDINAL.match(token):
+        return {_normal_number(token[:-2])}
+    return {_normal_number(part) for part in token.split("-") if NUMBER.fullmatch(part)}
 
 
 def _normal_number(raw: str) -> str:
