@@ -53,6 +53,7 @@ def test_claims_normalise_numbers_and_find_names_and_codes() -> None:
         "Peter Lund approves all spending [1].",  # a name the source never mentions
         "The Falcon launch date is 3 March [1].",  # a figure from another sentence
         "The router filters 1% of the dust [2].",  # the 1 of a code ("PM1") is no amount
+        "The board meets again in 60 minutes [1].",  # the next sentence's figure
         "I hope this helps!",
     ],
 )

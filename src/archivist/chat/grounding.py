@@ -2,9 +2,10 @@
 source says so.
 
 A sentence is supported by a passage when every number and code it states appears in the
-passage's supporting sentence (or two neighbouring sentences), every name it states appears in the
-passage (or the question, or the document's title), it does not contradict that sentence's
-negation, and enough of its content words are the passage's. Deterministic and cheap:
+passage's supporting sentence (two neighbouring sentences for two or more figures) together with
+enough of its content words, every name it states appears in the passage (or the question, or the
+document's title), it does not contradict that sentence's negation, and enough of its content
+words are the passage's. Deterministic and cheap:
 no second model call. The embedder is used by `extractive.py` to choose sentences, not here.
 """
 
@@ -80,17 +81,26 @@ class Checker:
             needed = COVERAGE_WITH_FACTS if said.hard else COVERAGE_WITHOUT_FACTS
             if coverage < needed:
                 return False
-        # Figures must come from the supporting sentences themselves: a "60" or a "3" elsewhere
-        # in the passage (another deadline, another product) supports nothing.
+        # Figures must come from the supporting sentence itself, with the words they belong to:
+        # a "60" or a "1" elsewhere in the passage (another deadline, "1 to 60 minutes" after
+        # "accuracy: 10%") supports nothing.
         start, end = _quote(passage, said)
-        quoted = vocabulary(passage.source.text[start:end])
-        if not said.numbers <= quoted or not said.codes <= quoted:
+        quoted = vocabulary(passage.source.title + "\n" + passage.source.text[start:end])
+        figures = said.numbers | said.codes
+        if not figures <= quoted:
+            return False
+        if (
+            figures
+            and said.words
+            and len(said.words & quoted) < COVERAGE_WITH_FACTS * len(said.words)
+        ):
             return False
         return claims(passage.source.text[start:end]).negated == said.negated
 
 
 def _quote(passage: Passage, said: Claims) -> tuple[int, int]:
-    """The passage sentence (or two neighbours) that shares most of `said`'s claims."""
+    """The passage sentence that shares most of `said`'s claims (or two neighbours, for a
+    sentence stating two or more figures)."""
 
     def score(i: int, j: int) -> tuple[int, int, int]:
         hard = frozenset().union(*(c.hard for c in passage.sentence_claims[i:j]))
@@ -100,6 +110,8 @@ def _quote(passage: Passage, said: Claims) -> tuple[int, int]:
     count = len(passage.spans)
     if not count:
         return 0, len(passage.source.text)
-    ranges = [(i, i + 1) for i in range(count)] + [(i, i + 2) for i in range(count - 1)]
+    ranges = [(i, i + 1) for i in range(count)]
+    if len(said.numbers | said.codes) >= 2:  # two figures may come from two sentences
+        ranges += [(i, i + 2) for i in range(count - 1)]
     best_i, best_j = max(ranges, key=lambda r: score(*r))
     return passage.spans[best_i][0], passage.spans[best_j - 1][1]
