@@ -85,7 +85,9 @@ class Checker:
         # a "60" or a "1" elsewhere in the passage (another deadline, "1 to 60 minutes" after
         # "accuracy: 10%") supports nothing.
         start, end = _quote(passage, said)
-        quoted = vocabulary(passage.source.title + "\n" + passage.source.text[start:end])
+        quoted = vocabulary(
+            passage.source.title + "\n" + passage.source.text[start:end], strict=True
+        )
         figures = said.numbers | said.codes
         if not figures <= quoted:
             return False

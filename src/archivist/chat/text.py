@@ -156,15 +156,20 @@ def claims(text: str) -> Claims:
     return Claims(frozenset(numbers), frozenset(codes), frozenset(names), frozenset(words), negated)
 
 
-def vocabulary(text: str) -> frozenset[str]:
-    """Every lower-cased word and stem of `text`, with numbers normalised: what supports claims."""
+def vocabulary(text: str, strict: bool = False) -> frozenset[str]:
+    """Every lower-cased word and stem of `text`, with numbers normalised: what supports claims.
+
+    `strict`: only amounts count as numbers, not the digits of a code ("PM1", "AQ300"), for
+    checking a sentence's figures; else every run of digits does, for matching a question."""
     found: set[str] = set()
     for match in TOKEN.finditer(text):
         token = _possessive.sub("", match.group().strip("-'\u2019"))
         lower = token.lower()
         found.add(lower)
         found.add(stem(lower))
-        found.update(_numbers(token))
+        found.update(
+            _numbers(token) if strict else {_normal_number(n) for n in NUMBER.findall(token)}
+        )
         if lower in NUMBER_WORDS:
             found.add(NUMBER_WORDS[lower])
     return frozenset(found)
@@ -184,7 +189,11 @@ def _numbers(token: str) -> set[str]:
     such as "PM1" or "v2" (its digits are part of a name, not an amount)."""
     if ORDINAL.match(token):
         return {_normal_number(token[:-2])}
-    return {_normal_number(part) for part in token.split("-") if NUMBER.fullmatch(part)}
+    found: set[str] = set()
+    for part in token.split("-"):
+        if not any(c.isalpha() for c in part):  # "15" of "15-minute", "4.2.0" of a version
+            found.update(_normal_number(n) for n in NUMBER.findall(part))
+    return found
 
 
 def _normal_number(raw: str) -> str:
