@@ -23,6 +23,7 @@ import pytest
 import archivist
 from archivist.embedded.ports import free_port
 from archivist.embedded.services import EmbeddedServices
+from tests.fake_embedder import EmbeddingServer, address, fake_embedding_server
 from tests.support import own_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,8 +85,14 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+@pytest.fixture
+def embedder() -> Iterator[EmbeddingServer]:
+    with fake_embedding_server() as server:
+        yield server
+
+
 def test_installed_package_migrates_and_serves_the_web_ui(
-    installed: Path, stack: EmbeddedServices, tmp_path: Path
+    installed: Path, stack: EmbeddedServices, tmp_path: Path, embedder: EmbeddingServer
 ) -> None:
     where = run([str(installed / "python"), "-c", "import archivist; print(archivist.__file__)"],
                 cwd=tmp_path)  # fmt: skip
@@ -95,9 +102,10 @@ def test_installed_package_migrates_and_serves_the_web_ui(
         DATABASE_URL=stack.database_url,
         ARCHIVIST_MIGRATION_DATABASE_URL=stack.migration_url,
         REDIS_URL=stack.redis_url,
-        # Queries are embedded by a server that is never called here: no model is built.
+        # Queries are embedded by a small stand-in server (start-up asks it for its vectors'
+        # size): no model is built.
         ARCHIVIST_EMBEDDING__PROVIDER="openai",
-        ARCHIVIST_EMBEDDING__BASE_URL="http://127.0.0.1:9/v1",
+        ARCHIVIST_EMBEDDING__BASE_URL=address(embedder),
     )
 
     output = run([str(installed / "archivist"), "migrate"], cwd=tmp_path, env=env)
