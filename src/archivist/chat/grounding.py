@@ -5,8 +5,8 @@ A sentence is supported by a passage when every number and code it states appear
 passage's supporting sentence (two neighbouring sentences for two or more figures) together with
 enough of its content words, every name it states appears in the passage (or the question, or the
 document's title), it does not contradict that sentence's negation, and enough of its content
-words are the passage's. Deterministic and cheap:
-no second model call. The embedder is used by `extractive.py` to choose sentences, not here.
+words are the passage's. Deterministic and cheap: no second model call. The embedder is used by
+`extractive.py` to choose sentences, not here.
 """
 
 from dataclasses import dataclass, field
@@ -68,19 +68,21 @@ class Checker:
         cited = [p for p in self.passages if p.source.n in cited_numbers(sentence)]
         others = [p for p in self.passages if p not in cited]
         for passage in cited + others:
-            if self._supports(passage, said):
-                return Verdict(True, passage.source.n, _quote(passage, said))
+            quote = self._support(passage, said)
+            if quote is not None:
+                return Verdict(True, passage.source.n, quote)
         return Verdict(False)
 
-    def _supports(self, passage: Passage, said: Claims) -> bool:
+    def _support(self, passage: Passage, said: Claims) -> tuple[int, int] | None:
+        """The span of `passage` that supports `said`, or None."""
         held = passage.vocabulary
         if not all(name in held or name in self.question_words for name in said.names):
-            return False
+            return None
         if said.words:
             coverage = len(said.words & held) / len(said.words)
             needed = COVERAGE_WITH_FACTS if said.hard else COVERAGE_WITHOUT_FACTS
             if coverage < needed:
-                return False
+                return None
         # Figures must come from the supporting sentence itself, with the words they belong to:
         # a "60" or a "1" elsewhere in the passage (another deadline, "1 to 60 minutes" after
         # "accuracy: 10%") supports nothing.
@@ -90,14 +92,16 @@ class Checker:
         )
         figures = said.numbers | said.codes
         if not figures <= quoted:
-            return False
+            return None
         if (
             figures
             and said.words
             and len(said.words & quoted) < COVERAGE_WITH_FACTS * len(said.words)
         ):
-            return False
-        return claims(passage.source.text[start:end]).negated == said.negated
+            return None
+        if claims(passage.source.text[start:end]).negated != said.negated:
+            return None
+        return start, end
 
 
 def _quote(passage: Passage, said: Claims) -> tuple[int, int]:
