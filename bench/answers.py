@@ -647,7 +647,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--mode", nargs="+", choices=MODES, default=["default", "openai"])
-    parser.add_argument("--split", choices=("tune", "report", "holdout", "all"), default="report")
+    parser.add_argument(
+        "--split", choices=("tune", "report", "holdout", "holdout2", "all"), default="report"
+    )
     parser.add_argument(
         "--limit", type=int, help="ask only N questions of the split, spread over it"
     )

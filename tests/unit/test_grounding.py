@@ -120,4 +120,49 @@ def test_a_question_naming_what_no_source_mentions_is_not_answerable() -> None:
         ("Who won the football world cup in 1998?", False),  # nothing close at all
     ]:
         ranked = rank(question, sources, embedder)
-        assert answerable(question, ranked, threshold=0.77) is expected, question
+        assert answerable(question, ranked, 0.77, embedder) is expected, question
+
+
+SPECS = [
+    source(
+        1,
+        "aq500-spec",
+        "Battery: typical battery life of 24 months at a 15-minute interval. Warranty: 5 years. "
+        "An Ethernet variant, AQ-500E, is planned for 2027. NO2 range: 0 to 5 ppm.",
+    ),
+    source(2, "aq300-datasheet", "PM2.5 accuracy: plus or minus 10%. Warranty: 2 years."),
+    source(
+        3,
+        "Leave policy",
+        "Employees of the Tallinn office receive 28 calendar days of annual leave per year. "
+        "Brightwater ended the first quarter with 142 employees.",
+    ),
+    source(4, "Board minutes", "The board set the 2026 company bonus pool at 6% of EBITDA."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the battery life of the AQ-500?", True),  # the title names the model
+        ("What is the battery life of the AQ-500E?", False),  # a variant the spec only mentions
+        ("What is the PM2.5 accuracy of the AQ-300?", True),
+        ("What is the PM2.5 accuracy of the AQ-500?", False),  # the AQ-300's accuracy
+        ("How many days of annual leave do Tallinn employees get?", True),
+        ("How many days of study leave do Tallinn employees get?", False),  # another leave
+        ("How many employees did Brightwater have in the second quarter?", False),
+        ("What is the street address of the Tallinn office?", False),  # not what is asked
+        ("What is the NO2 range of the AQ-500?", True),
+        ("What is the NO2 measurement accuracy of the AQ-500?", False),
+        ("What share of EBITDA is the 2026 bonus pool?", True),
+        ("What EBITDA target did the board set for 2026?", False),
+    ],
+)
+def test_an_answer_about_the_same_things_but_not_what_is_asked_is_not_given(
+    question: str, expected: bool
+) -> None:
+    embedder = LocalEmbedder()
+    ranked = rank(question, SPECS, embedder)
+    assert answerable(question, ranked, 0.77, embedder) is expected
+    if expected:
+        assert "AQ-300" not in question or ranked[0].source.title == "aq300-datasheet"

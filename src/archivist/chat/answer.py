@@ -62,8 +62,8 @@ class ChatAnswerer:
         stored = False
         try:
             ranked = await asyncio.to_thread(rank, query, sources, state.embedder)
-            if settings.grounding != "off" and not answerable(
-                query, ranked, settings.answerable_score
+            if settings.grounding != "off" and not await asyncio.to_thread(
+                answerable, query, ranked, settings.answerable_score, state.embedder
             ):
                 grounding = "not_found"
                 pieces = writer.say(NOT_FOUND)

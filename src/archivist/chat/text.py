@@ -98,11 +98,12 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: "days"/"day", "approved"/"approve", "policies"/"policy"."""
+    """A light suffix stripper: "days"/"day", "approved"/"approve", "policies"/"policy",
+    "carried"/"carry"."""
     word = word.lower().replace("\u2019", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    if word.endswith("ies") and len(word) > 4:
+    if word.endswith(("ies", "ied")) and len(word) > 4:
         return word[:-3] + "y"
     for suffix in ("ment", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
@@ -173,6 +174,23 @@ def vocabulary(text: str, strict: bool = False) -> frozenset[str]:
         if lower in NUMBER_WORDS:
             found.add(NUMBER_WORDS[lower])
     return frozenset(found)
+
+
+def code_keys(text: str) -> frozenset[str]:
+    """The codes of `text` in a form that ignores hyphens and dots: "AQ-500" and the "aq500" of a
+    title "aq500-spec" meet; a code's own coded parts count too ("AQ300-STD" holds "aq300")."""
+    keys: set[str] = set()
+    for match in TOKEN.finditer(text):
+        token = match.group().strip("-'\u2019")
+        if any(c.isdigit() for c in token) and _is_code(token):
+            keys.add(re.sub(r"[-.]", "", token.lower()))
+            parts = token.split("-")
+            keys.update(
+                p.lower()
+                for p in parts[1:] and parts
+                if _is_code(p) and any(c.isdigit() for c in p)
+            )
+    return frozenset(keys)
 
 
 def _is_code(token: str) -> bool:
