@@ -1,6 +1,7 @@
 """Search latency at 100,000 chunks, 3 organizations, isolation on.
 
-    .venv/bin/python -m bench.search_latency [--chunks 100000] [--queries 200]
+    .venv/bin/python -m bench.search_latency [--chunks 100000] [--queries 200] [--data-dir DIR]
+        [--vacuum]
 
 Chunks are synthetic: text drawn from SciFact's vocabulary (so BM25 sees realistic term
 statistics) and vectors mixed from real embeddings of SciFact passages (so the HNSW graph sees a
@@ -13,6 +14,7 @@ in one run, and reports p50/p95 of each.
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import time
@@ -29,7 +31,7 @@ from archivist.embedding.factory import create_embedder
 from archivist.index.base import SearchQuery
 from archivist.index.postgres import PostgresIndex, Tuning, postgres_index
 from bench.scifact import DEFAULT_DIR, corpus, dev_queries
-from bench.stack import running_stack
+from bench.stack import login, running_stack
 
 ORGS = 3
 
@@ -159,39 +161,44 @@ def main() -> None:
     parser.add_argument(
         "--passages", type=int, default=2000, help="real passages to take words and vectors from"
     )
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the loaded stack here; a later run reuses it"
+    )
+    parser.add_argument(
+        "--vacuum", action="store_true", help="VACUUM ANALYZE after loading, before timing"
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     docs = corpus(DEFAULT_DIR, args.passages)
     embedder = create_embedder(get_settings())
-    print(f"embedding {len(docs)} real passages to mix vectors from…", flush=True)
-    base = np.array(embedder.embed([f"{d.title}\n{d.text}" for d in docs]))
-    texts = synthetic([d.text for d in docs], args.chunks, rng)
-    vectors = mixed_vectors(base, args.chunks, np.random.default_rng(7))
     queries = list(dev_queries(DEFAULT_DIR).values())[: args.queries]
     query_embeddings = embedder.embed(queries)
+    loaded = args.data_dir is not None and (args.data_dir / "bench-users.json").exists()
 
-    with running_stack(ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE="1000000") as stack:
-        users = []
-        tokens = []
-        for i in range(ORGS):
-            response = httpx.post(
-                f"{stack.base}/api/auth/register",
-                json={
-                    "email": f"org{i}@example.com",
-                    "password": "benchmark password",
-                    "organization_name": f"Org {i}",
-                },
-            ).json()
-            users.append((response["user"]["id"], response["user"]["organization_id"]))
-            tokens.append(response["access_token"])
+    with running_stack(args.data_dir, ARCHIVIST_AUTH__API_REQUESTS_PER_MINUTE="1000000") as stack:
         data_dir = stack.data_dir
         app_url = read_stack_env(data_dir)["DATABASE_URL"]
-        print(f"loading {args.chunks} chunks into {ORGS} organizations…", flush=True)
-        started = time.perf_counter()
-        load(app_url, owner_url(data_dir, app_url), users, texts, vectors)
-        print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        if loaded:
+            users = [tuple(u) for u in json.loads((data_dir / "bench-users.json").read_text())]
+            print(f"reusing the stack loaded in {data_dir}", flush=True)
+        else:
+            users = [_register(stack.base, i) for i in range(ORGS)]
+            print(f"embedding {len(docs)} real passages to mix vectors from…", flush=True)
+            base = np.array(embedder.embed([f"{d.title}\n{d.text}" for d in docs]))
+            texts = synthetic([d.text for d in docs], args.chunks, rng)
+            vectors = mixed_vectors(base, args.chunks, np.random.default_rng(7))
+            print(f"loading {args.chunks} chunks into {ORGS} organizations…", flush=True)
+            started = time.perf_counter()
+            load(app_url, owner_url(data_dir, app_url), users, texts, vectors)
+            print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+            (data_dir / "bench-users.json").write_text(json.dumps(users))
+        if args.vacuum:
+            started = time.perf_counter()
+            with psycopg.connect(owner_url(data_dir, app_url), autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+            print(f"vacuumed in {time.perf_counter() - started:.0f} s", flush=True)
 
-        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        headers = login(stack.base, "org0@example.com")
         api = []
         with httpx.Client(base_url=stack.base, headers=headers, timeout=30) as client:
             for query in queries[:10]:  # warm-up
@@ -210,6 +217,20 @@ def main() -> None:
             f"  p95 {percentile(timings, 0.95):.1f} ms"
         )
     print(f"API / bare at p50: {statistics.median(api) / statistics.median(sql['fusion']):.2f}")
+
+
+def _register(base: str, i: int) -> tuple[str, str]:
+    response = httpx.post(
+        f"{base}/api/auth/register",
+        json={
+            "email": f"org{i}@example.com",
+            "password": "benchmark password",
+            "organization_name": f"Org {i}",
+        },
+    )
+    response.raise_for_status()
+    user = response.json()["user"]
+    return user["id"], user["organization_id"]
 
 
 if __name__ == "__main__":

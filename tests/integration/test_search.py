@@ -57,6 +57,52 @@ async def test_bm25_scores_match_a_hand_computed_example(
     assert [score for _, score in ranked] == pytest.approx([bm25(2, 4), bm25(1, 3)], abs=1e-5)
 
 
+async def test_common_terms_score_every_candidate_as_brute_force_bm25_does(
+    client: AsyncClient, app_state: AppState
+) -> None:
+    """The keyword leg reads a common term's postings for the candidates only: their scores must
+    be brute-force BM25 over all query terms, and chunks holding only common terms stay out."""
+    owner = (await make_org(client, members=0, name="Brute force")).admin
+    texts = [
+        b"zircon harbour harbour lantern",  # rare terms with the common one
+        b"zircon harbour",
+        b"obsidian harbour lantern lantern",
+        b"harbour lantern harbour",  # common terms only: not a candidate
+        b"harbour meadow",
+        b"lantern meadow river",
+    ]
+    for i, body in enumerate(texts):
+        await upload_indexed(client, owner, f"{i}.txt", body, title=f"t{i}")
+    index = PostgresIndex(Tuning(probe_share=0.5))  # selective: in at most 3 of the 6 chunks
+    query = "zircon obsidian harbour lantern"
+    async with app_state.sessionmaker() as session, session.begin():
+        await set_tenant(session, uuid.UUID(owner.id), uuid.UUID(owner.org_id))
+        ranked = await index._keyword(session, SearchQuery(text=query, embedding=[]))
+        stats = (await session.execute(select(IndexStat))).scalar_one()
+        terms = ["zircon", "obsidian", "harbour", "lantern"]
+        dfs = dict((await session.execute(select(TermStat.term, TermStat.df))).tuples().all())
+        postings = (
+            await session.execute(
+                select(Posting.chunk_id, Posting.term, Posting.tf, Posting.length).where(
+                    Posting.term.in_(terms)
+                )
+            )
+        ).all()
+
+    n, avgdl = stats.chunk_count, stats.token_count / stats.chunk_count
+    expected: dict[uuid.UUID, float] = {}
+    for chunk_id, term, tf, length in postings:
+        idf = math.log(1 + (n - dfs[term] + 0.5) / (dfs[term] + 0.5))
+        part = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avgdl))
+        expected[chunk_id] = expected.get(chunk_id, 0.0) + part
+    candidates = {c for c, term, _, _ in postings if dfs[term] <= n * 0.5}
+    assert dfs["harbour"] > n * 0.5 and dfs["lantern"] > n * 0.5  # the common terms
+    assert {c for c, _ in ranked} == candidates and len(candidates) == 3
+    for chunk_id, score in ranked:
+        assert score == pytest.approx(expected[chunk_id], abs=1e-9)
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+
+
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
 async def test_keyword_scores_do_not_reveal_how_many_hidden_chunks_hold_a_word(
     client: AsyncClient, mode: str

@@ -25,6 +25,11 @@ from archivist.models import Chunk
 
 Ranked = tuple[uuid.UUID, float]
 HIGHLIGHT_START, HIGHLIGHT_END = "\u27e6", "\u27e7"  # markers ts_headline puts around matches
+# One posting's share of a chunk's BM25 score, from the query term's weight `w` and `stats` `s`.
+BM25_PART = (
+    "w.idf * p.tf * (CAST(:k1 AS float8) + 1) / (p.tf + CAST(:k1 AS float8)"
+    " * (1 - CAST(:b AS float8) + CAST(:b AS float8) * p.length / s.avgdl))"
+)
 
 
 @dataclass(frozen=True)
@@ -233,26 +238,35 @@ class PostgresIndex:
                 "  FROM term_stats t CROSS JOIN stats s"
                 "  WHERE t.organization_id = app_org_id()"
                 "    AND t.term = ANY(bm25_query_terms(:query))),"
-                " parts AS MATERIALIZED ("
-                "  SELECT p.chunk_id, w.selective, w.idf * p.tf * (CAST(:k1 AS float8) + 1)"
-                "   / (p.tf + CAST(:k1 AS float8) * (1 - CAST(:b AS float8)"
-                "      + CAST(:b AS float8) * p.length / s.avgdl)) AS part"
-                "  FROM weights w CROSS JOIN stats s"
-                "  JOIN postings p ON p.organization_id = app_org_id() AND p.term = w.term),"
                 # Candidates are chunks holding one of the query's selective terms when it has
                 # any: a chunk holding only very common terms cannot outrank one that also holds
-                # a rare term often enough to matter. Every candidate is scored with all terms.
+                # a rare term often enough to matter. The selective terms' postings are read
+                # whole; a common term's are looked up for the candidates only, since a common
+                # term's postings can cover most of the corpus. Every candidate is scored with
+                # all terms.
+                " rare AS MATERIALIZED ("
+                f"  SELECT p.chunk_id, {BM25_PART} AS part"
+                "  FROM weights w CROSS JOIN stats s"
+                "  JOIN postings p ON p.organization_id = app_org_id() AND p.term = w.term"
+                "  WHERE w.selective"
+                "   OR NOT (SELECT coalesce(bool_or(selective), false) FROM weights)),"
+                " common AS MATERIALIZED ("
+                f"  SELECT p.chunk_id, {BM25_PART} AS part"
+                "  FROM postings p JOIN weights w ON w.term = p.term CROSS JOIN stats s"
+                "  WHERE p.organization_id = app_org_id()"
+                "   AND p.term = ANY(ARRAY(SELECT term FROM weights WHERE NOT selective))"
+                "   AND p.chunk_id = ANY(ARRAY(SELECT DISTINCT chunk_id FROM rare))"
+                "   AND (SELECT bool_or(selective) FROM weights)),"
                 " scored AS MATERIALIZED ("
-                "  SELECT chunk_id, sum(part) AS score FROM parts GROUP BY chunk_id"
-                "  HAVING bool_or(selective) OR NOT (SELECT coalesce(bool_or(selective), false)"
-                "                                    FROM weights)"
-                "  ORDER BY score DESC)"
+                "  SELECT chunk_id, sum(part) AS score"
+                "  FROM (SELECT * FROM rare UNION ALL SELECT * FROM common) AS parts"
+                "  GROUP BY chunk_id ORDER BY score DESC, chunk_id)"
                 # Best first, each read from chunks under the caller's row-level security,
                 # until enough visible ones are found.
                 " SELECT s.chunk_id, s.score FROM scored s"
                 " WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.id = s.chunk_id"
                 f"{where})"
-                " ORDER BY s.score DESC LIMIT :n"
+                " ORDER BY s.score DESC, s.chunk_id LIMIT :n"
             ),
             params,
         )
