@@ -155,8 +155,8 @@ def test_xlsx_sheets_become_tab_separated_rows_under_their_names(tmp_path: Path)
     result = sniff_and_extract(path)
     assert result.page_count is None
     assert [page.text for page in result.pages] == [
-        "Sheet: Budget\nItem\tCost\nRent\t1200\nCoffee\t3.5",
-        "Sheet: Notes\nRemember\t\tthe milk",
+        "Sheet: Budget\n\nItem: Rent; Cost: 1200\n\nItem: Coffee; Cost: 3.5",
+        "Sheet: Notes\n\nRemember\t\tthe milk",
     ]
 
 
@@ -285,17 +285,25 @@ def test_shift_jis_text_is_decoded(tmp_path: Path) -> None:
     assert sniff_and_extract(path).pages[0].text == text
 
 
-def test_csv_rows_become_lines(tmp_path: Path) -> None:
+def test_csv_rows_become_paragraphs_that_name_their_columns(tmp_path: Path) -> None:
     path = tmp_path / "people.csv"
-    path.write_text('name,city\nAnn,"Paris, France"\n\nBob,Berlin\n')
+    path.write_text('name,city\nAnn,"Paris, France"\n\nBob,\n')
     result = sniff_and_extract(path)
-    assert result.pages == [Page(None, "name\tcity\nAnn\tParis, France\nBob\tBerlin")]
+    assert result.pages == [Page(None, "name: Ann; city: Paris, France\n\nname: Bob")]
+
+
+def test_csv_without_a_header_row_keeps_rows_as_lines(tmp_path: Path) -> None:
+    path = tmp_path / "readings.csv"
+    path.write_text("2026-01-01,12.5\n2026-01-02,13\n")
+    assert sniff_and_extract(path).pages[0].text == "2026-01-01\t12.5\n2026-01-02\t13"
 
 
 def test_semicolon_csv_is_split_on_semicolons(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text("name;amount\nAnn;12,50\nBob;7,00\n")
-    assert sniff_and_extract(path).pages[0].text == "name\tamount\nAnn\t12,50\nBob\t7,00"
+    assert sniff_and_extract(path).pages[0].text == (
+        "name: Ann; amount: 12,50\n\nname: Bob; amount: 7,00"
+    )
 
 
 def test_json_becomes_readable_key_value_lines(tmp_path: Path) -> None:
@@ -348,7 +356,7 @@ def test_csv_rendering_stops_at_the_text_cap(tmp_path: Path) -> None:
     result = extract_file(path, "csv", ExtractionLimits(max_text_chars=1000))
     assert result.truncated
     assert len(result.text) <= 1000
-    assert result.text.startswith("a\tb\tc\na\tb\tc\n")
+    assert result.text.startswith("a: a; b: b; c: c\n\na: a; b: b; c: c\n\n")
 
 
 def test_csv_parsing_is_bounded_by_the_child_time_limit(tmp_path: Path) -> None:
@@ -420,7 +428,7 @@ def test_email_headers_body_and_text_attachments(tmp_path: Path) -> None:
         "Date: Tue, 04 Mar 2025 10:15:00 +0000\nSubject: Quarterly report\n\n"
         "Hi Bob,\nthe numbers are attached."
     )
-    assert "Attachment: numbers.csv\n\nquarter\trevenue\nQ1\t100" in text
+    assert "Attachment: numbers.csv\n\nquarter: Q1; revenue: 100" in text
     assert "Attachment: notes.dat\n\nMeeting notes: café at noon" in text
     assert "Other attachments (not extracted): chart.png" in text
     assert "iVBOR" not in text  # no base64 of the image

@@ -166,3 +166,36 @@ def test_an_answer_about_the_same_things_but_not_what_is_asked_is_not_given(
     assert answerable(question, ranked, 0.77, embedder) is expected
     if expected:
         assert "AQ-300" not in question or ranked[0].source.title == "aq300-datasheet"
+
+
+def test_a_question_naming_a_code_is_answered_only_from_passages_naming_it() -> None:
+    ranked = rank("What is the warranty on the SP-5 solar panel?", SPECS, LocalEmbedder())
+    assert ranked == []  # the specs' warranties are the AQ-500's and the AQ-300's
+
+
+PRICE_ROWS = source(
+    5,
+    "price-list",
+    "SKU: SP5; Product: SP-5 Solar Panel 5 W; List price (EUR): 175; Unit: each; "
+    "Lead time (weeks): 2\n\nSKU: AQ500-STD; Product: AQ-500 Monitor; List price (EUR): 1290; "
+    "Unit: each; Lead time (weeks): 6",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the lead time of the AQ-500?", True),  # a header of the row
+        ("What does the SP-5 solar panel cost?", True),  # a cost is the list price
+        ("How much does the SP-5 solar panel weigh?", False),  # no such column
+        ("What is the warranty on the SP-5 solar panel?", False),
+    ],
+)
+def test_a_spreadsheet_row_answers_only_what_its_headers_name(
+    question: str, expected: bool
+) -> None:
+    embedder = LocalEmbedder()
+    ranked = rank(question, [PRICE_ROWS], embedder)
+    assert answerable(question, ranked, 0.77, embedder) is expected
+    if expected:
+        assert select(question, ranked)[0].text.startswith("SKU: ")

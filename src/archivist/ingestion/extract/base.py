@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 MB = 1024 * 1024
 # The child's exit code for running out of memory (see `child`).
@@ -88,3 +89,29 @@ def finalize(
             truncated = truncated or page is not pages[-1]
             break
     return Extracted(pages=kept, page_count=page_count, truncated=truncated)
+
+
+def table_text(rows: list[list[str]]) -> str:
+    """A sheet's or CSV file's rows as text. Under a header row (a first row of two or more
+    labels, none of them a number) each row is its own paragraph, "Header: value; …", so that a
+    row found by search or quoted in an answer says what its values are; else rows are
+    tab-separated lines."""
+    if len(rows) > 1 and _is_header(rows[0]):
+        header = rows[0]
+        described = []
+        for row in rows[1:]:
+            cells = [
+                f"{label}: {value}" if label else value
+                for label, value in zip_longest(header, row, fillvalue="")
+                if value
+            ]
+            described.append("; ".join(cells))
+        return "\n\n".join(described)
+    return "\n".join("\t".join(row) for row in rows)
+
+
+def _is_header(row: list[str]) -> bool:
+    return len(row) > 1 and all(cell and not _NUMBER.fullmatch(cell) for cell in row)
+
+
+_NUMBER = re.compile(r"[-+]?[\d.,\s]+%?")

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
-from archivist.ingestion.extract.base import ExtractionError, Page
+from archivist.ingestion.extract.base import ExtractionError, Page, table_text
 from archivist.ingestion.formats import CSV, JSON, decode_text
 
 NOT_TEXT = "The file is not valid text in any known encoding"
@@ -130,16 +130,16 @@ def _csv_text(text: str, *, tsv: bool, max_chars: int) -> str:
             delimiter = ","
     # Process-wide, which is one reason CSV is parsed in the child, never in the worker.
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
-    lines: list[str] = []
+    rows: list[list[str]] = []
     budget = max_chars
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            line = "\t".join(" ".join(cell.split()) for cell in row)
-            if line.strip():
-                lines.append(line)
-                budget -= len(line) + 1
+            cells = [" ".join(cell.split()) for cell in row]
+            if any(cells):
+                rows.append(cells)
+                budget -= sum(len(cell) + 1 for cell in cells)
                 if budget <= 0:
                     break
     except csv.Error:
         return text  # e.g. a field over the size limit: index it as plain text
-    return "\n".join(lines)
+    return table_text(rows)

@@ -1,12 +1,12 @@
-"""XLSX text with openpyxl (read-only, cached values): one page per sheet, rows as tab-separated
-lines under a "Sheet: <name>" heading. Runs in the child."""
+"""XLSX text with openpyxl (read-only, cached values): one page per sheet under a "Sheet: <name>"
+heading, its rows as `base.table_text` writes them. Runs in the child."""
 
 import datetime as dt
 from typing import BinaryIO
 
 from openpyxl import load_workbook
 
-from archivist.ingestion.extract.base import ExtractionError, Page
+from archivist.ingestion.extract.base import ExtractionError, Page, table_text
 
 DAMAGED = "The XLSX file is damaged and could not be parsed"
 
@@ -26,22 +26,21 @@ def extract_xlsx(source: BinaryIO, max_chars: int) -> tuple[list[Page], bool]:
         for sheet in workbook.worksheets:
             # The stored dimension may be stale or missing; reading every row is the safe choice.
             sheet.reset_dimensions()
-            lines = [f"Sheet: {sheet.title}"]
+            rows: list[list[str]] = []
             for row in sheet.iter_rows(values_only=True):
                 cells = [_cell(value) for value in row]
                 while cells and not cells[-1]:
                     cells.pop()
                 if not cells:
                     continue
-                line = "\t".join(cells)
-                lines.append(line)
-                budget -= len(line) + 1
+                rows.append(cells)
+                budget -= sum(len(cell) + 1 for cell in cells)
                 if budget < 0:
                     # Stop reading a huge sheet early instead of building text that is cut anyway.
                     truncated = True
                     break
-            if len(lines) > 1:
-                pages.append(Page(number=None, text="\n".join(lines)))
+            if rows:
+                pages.append(Page(number=None, text=f"Sheet: {sheet.title}\n\n{table_text(rows)}"))
             if truncated:
                 break
     except MemoryError:
@@ -64,5 +63,5 @@ def _cell(value: object) -> str:
         return value.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    # Tabs and newlines inside a cell would break the one-row-per-line layout.
+    # Tabs and newlines inside a cell would break the row layout.
     return " ".join(str(value).split())
