@@ -31,6 +31,7 @@ from archivist.chat.text import (
     STOPWORDS,
     TOKEN,
     claims,
+    code_key,
     code_keys,
     sentence_spans,
     stem,
@@ -81,7 +82,15 @@ def rank(question: str, sources: list[Source], embedder: Embedder) -> list[Candi
                 seen.add(text)
                 found.append((source, span))
     asked = claims(question)
-    found = [(s, span) for s, span in found[:MAX_CANDIDATES] if _about(question, s, span)]
+    named = code_keys(question)
+    passages = {s.chunk_id: code_keys(s.title + "\n" + s.text) for s in sources}
+    found = [
+        (s, span)
+        for s, span in found[:MAX_CANDIDATES]
+        if _about(
+            named, passages[s.chunk_id], code_keys(s.title + "\n" + s.text[span[0] : span[1]])
+        )
+    ]
     if not found:
         return []
     wanted = asked.words | asked.numbers | asked.codes
@@ -145,7 +154,7 @@ def _mentioned(question: str, candidates: list[Candidate], chosen: list[Candidat
     retrieved of them) its names."""
     asked = claims(question)
     coded = frozenset().union(*(code_keys(c.source.title + "\n" + c.text) for c in candidates))
-    if not {re.sub("[-.]", "", code) for code in asked.codes} <= coded:
+    if not {code_key(code) for code in asked.codes} <= coded:
         return False
     documents = {c.source.document_id for c in chosen}
     named = frozenset().union(
@@ -187,16 +196,16 @@ def _headers(sentence: str) -> frozenset[str]:
     return vocabulary(" ".join(cell.split(":", 1)[0] for cell in sentence.split("; ")))
 
 
-def _about(question: str, source: Source, span: tuple[int, int]) -> bool:
-    """Whether a sentence can speak about what the question names: not when it is about another
-    code of the same family ("AQ-500", by itself or its title, when "AQ-500E" is asked)."""
-    held = code_keys(source.title) | code_keys(source.text[span[0] : span[1]])
-    asked = code_keys(question)
-    if asked and not asked & (code_keys(source.title) | code_keys(source.text)):
-        return False  # a passage that names none of the asked codes
-    for family in {_family(k) for k in held}:
+def _about(asked: frozenset[str], passage: frozenset[str], sentence: frozenset[str]) -> bool:
+    """Whether a sentence can speak about the codes a question names (`code_keys` of each, and of
+    the sentence's passage, titles included): not when its passage names none of them, nor when
+    it is about another code of the same family ("AQ-500", by itself or its title, when
+    "AQ-500E" is asked)."""
+    if asked and not asked & passage:
+        return False
+    for family in {_family(k) for k in sentence}:
         wanted = {k for k in asked if _family(k) == family}
-        if wanted and not wanted & held:
+        if wanted and not wanted & sentence:
             return False
     return True
 

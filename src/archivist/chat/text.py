@@ -176,20 +176,22 @@ def vocabulary(text: str, strict: bool = False) -> frozenset[str]:
     return frozenset(found)
 
 
+def code_key(code: str) -> str:
+    """A code in a form that ignores case, hyphens and dots: "AQ-500" → "aq500"."""
+    return re.sub(r"[-.]", "", code.lower())
+
+
 def code_keys(text: str) -> frozenset[str]:
-    """The codes of `text` in a form that ignores hyphens and dots: "AQ-500" and the "aq500" of a
-    title "aq500-spec" meet; a code's own coded parts count too ("AQ300-STD" holds "aq300")."""
+    """The codes of `text` as `code_key`s: "AQ-500" and the "aq500" of a title "aq500-spec" meet;
+    a code's own coded parts count too ("AQ300-STD" holds "aq300")."""
     keys: set[str] = set()
     for match in TOKEN.finditer(text):
         token = match.group().strip("-'\u2019")
         if any(c.isdigit() for c in token) and _is_code(token):
-            keys.add(re.sub(r"[-.]", "", token.lower()))
+            keys.add(code_key(token))
             parts = token.split("-")
-            keys.update(
-                p.lower()
-                for p in parts[1:] and parts
-                if _is_code(p) and any(c.isdigit() for c in p)
-            )
+            if len(parts) > 1:
+                keys.update(p.lower() for p in parts if _is_code(p) and any(c.isdigit() for c in p))
     return frozenset(keys)
 
 
