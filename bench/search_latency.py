@@ -31,7 +31,7 @@ from archivist.embedding.factory import create_embedder
 from archivist.index.base import SearchQuery
 from archivist.index.postgres import PostgresIndex, Tuning, postgres_index
 from bench.scifact import DEFAULT_DIR, corpus, dev_queries
-from bench.stack import login, running_stack
+from bench.stack import login, running_stack, sign_up
 
 ORGS = 3
 
@@ -182,7 +182,10 @@ def main() -> None:
             users = [tuple(u) for u in json.loads((data_dir / "bench-users.json").read_text())]
             print(f"reusing the stack loaded in {data_dir}", flush=True)
         else:
-            users = [_register(stack.base, i) for i in range(ORGS)]
+            signed_up = [
+                sign_up(stack.base, f"org{i}@example.com", f"Org {i}") for i in range(ORGS)
+            ]
+            users = [(u["user"]["id"], u["user"]["organization_id"]) for u in signed_up]
             print(f"embedding {len(docs)} real passages to mix vectors from…", flush=True)
             base = np.array(embedder.embed([f"{d.title}\n{d.text}" for d in docs]))
             texts = synthetic([d.text for d in docs], args.chunks, rng)
@@ -217,20 +220,6 @@ def main() -> None:
             f"  p95 {percentile(timings, 0.95):.1f} ms"
         )
     print(f"API / bare at p50: {statistics.median(api) / statistics.median(sql['fusion']):.2f}")
-
-
-def _register(base: str, i: int) -> tuple[str, str]:
-    response = httpx.post(
-        f"{base}/api/auth/register",
-        json={
-            "email": f"org{i}@example.com",
-            "password": "benchmark password",
-            "organization_name": f"Org {i}",
-        },
-    )
-    response.raise_for_status()
-    user = response.json()["user"]
-    return user["id"], user["organization_id"]
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -85,13 +86,19 @@ def running_stack(data_dir: Path | None = None, **env: str) -> Iterator[Stack]:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def register(base: str, email: str = "bench@example.com") -> dict[str, str]:
+def sign_up(base: str, email: str, organization: str = "Bench") -> dict[str, Any]:
+    """A new organization's admin; the API's answer (token and user)."""
     response = httpx.post(
         f"{base}/api/auth/register",
-        json={"email": email, "password": "benchmark password", "organization_name": "Bench"},
+        json={"email": email, "password": "benchmark password", "organization_name": organization},
     )
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def register(base: str, email: str = "bench@example.com") -> dict[str, str]:
+    return {"Authorization": f"Bearer {sign_up(base, email)['access_token']}"}
 
 
 def login(base: str, email: str = "bench@example.com") -> dict[str, str]:
